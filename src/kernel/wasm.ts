@@ -1,0 +1,81 @@
+/**
+ * The only file that touches WebAssembly memory. It compiles the embedded module once, owns one
+ * instance, grows its memory to a bounded size, and hands out typed views that callers must
+ * re-create after every call that may grow memory (growing detaches old views).
+ */
+import { wasmBase64 } from "./wasm.generated.js";
+import type { KernelExports } from "./abi.js";
+
+/** Hard ceiling on the kernel's linear memory: volumes stream through it in slabs. */
+export const MAX_WASM_BYTES = 64 * 1024 * 1024;
+const PAGE = 65536;
+
+export interface InitOptions {
+  /** A precompiled module or the raw .wasm bytes, for hosts that forbid compiling from a string. */
+  module?: WebAssembly.Module | BufferSource;
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+let instance: KernelExports | undefined;
+
+function decodeBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Compiles (once) and instantiates the kernel. Safe to call many times. */
+export async function init(options: InitOptions = {}): Promise<void> {
+  if (instance) return;
+  let mod: WebAssembly.Module;
+  if (options.module instanceof WebAssembly.Module) mod = options.module;
+  else if (options.module) mod = await WebAssembly.compile(options.module);
+  else mod = await (compiled ??= WebAssembly.compile(decodeBase64(wasmBase64) as BufferSource));
+  const inst = await WebAssembly.instantiate(mod, {});
+  instance = inst.exports as unknown as KernelExports;
+}
+
+/** Synchronous initialisation (Node and workers only: browsers limit sync compiles on the main thread). */
+export function initSync(): void {
+  if (instance) return;
+  const mod = new WebAssembly.Module(decodeBase64(wasmBase64) as BufferSource);
+  instance = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+}
+
+export function isInitialized(): boolean {
+  return instance !== undefined;
+}
+
+export function kernelExports(): KernelExports {
+  if (!instance) throw new Error("segentropy: call `await init()` before the synchronous API");
+  return instance;
+}
+
+/** First byte JavaScript may use, aligned to 16 for v128 loads. */
+export function arenaStart(): number {
+  return (kernelExports().heapBase() + 15) & ~15;
+}
+
+/** Makes sure memory covers [0, endByte). Throws if that would exceed MAX_WASM_BYTES. */
+export function ensureMemory(endByte: number): void {
+  if (endByte > MAX_WASM_BYTES) throw new Error(`segentropy: slab of ${endByte} bytes exceeds the wasm memory budget`);
+  const mem = kernelExports().memory;
+  const have = mem.buffer.byteLength;
+  if (endByte > have) mem.grow(Math.ceil((endByte - have) / PAGE));
+}
+
+export function memoryBytes(): number {
+  return kernelExports().memory.buffer.byteLength;
+}
+
+/** Fresh views over kernel memory. Never keep them across a call that may grow memory. */
+export function f32View(ptr: number, count: number): Float32Array {
+  return new Float32Array(kernelExports().memory.buffer, ptr >>> 0, count);
+}
+export function i32View(ptr: number, count: number): Int32Array {
+  return new Int32Array(kernelExports().memory.buffer, ptr >>> 0, count);
+}
+export function dataView(): DataView {
+  return new DataView(kernelExports().memory.buffer);
+}

@@ -1,0 +1,155 @@
+import type { DType, RawArray } from "./dtype.js";
+import { fail } from "../errors.js";
+import { product } from "./strides.js";
+
+/** Value scaling applied on decode: value = raw * slope + inter (NIfTI scl_slope/scl_inter). */
+export interface Scaling {
+  slope: number;
+  inter: number;
+}
+
+/**
+ * A probability volume exactly as stored: one small, explicit description that every reader
+ * produces and the kernel consumes without copying.
+ *
+ * - `shape`/`strides` describe the array axes in elements (strides are the truth; C/F order is
+ *   just one choice of strides).
+ * - `classAxis` is the axis holding the classes.
+ * - `gridAxes` lists the array axes that are the NIfTI voxel axes i, j, k (in that order). For an
+ *   nnU-Net array (C, z, y, x) in C order this is [3, 2, 1]; for a 4-D NIfTI (x, y, z, C) it is
+ *   [0, 1, 2]. Other non-class axes must have size 1.
+ * - `data` is either one buffer, or one buffer per class (separate files per class, SPM c1/c2/c3),
+ *   each laid out by `strides` without the class axis.
+ */
+export interface ProbVolume {
+  data: RawArray | readonly RawArray[];
+  dtype: DType;
+  shape: readonly number[];
+  strides: readonly number[];
+  classAxis: number;
+  gridAxes: readonly number[];
+  scale?: Scaling;
+  /** Where the data came from, for messages. */
+  name: string;
+}
+
+/** The voxel grid of a volume, in NIfTI order (i fastest in the maps we produce). */
+export function gridDims(vol: ProbVolume): number[] {
+  return vol.gridAxes.map((a) => vol.shape[a]!);
+}
+
+export function classCount(vol: ProbVolume): number {
+  return vol.shape[vol.classAxis]!;
+}
+
+/**
+ * How the kernel walks a volume. `planar`: class c of voxel v (in memory order) is element v of
+ * `planes[c]`. `interleaved`: element v*C + c of `buffer`. `memoryToGrid` is null when the voxel
+ * memory order already is the F-order grid (i fastest), the common case; otherwise it gives, for
+ * each grid axis, the stride of that axis in voxel memory order, so the map can be permuted.
+ */
+export type KernelPlan =
+  | { layout: "planar"; planes: RawArray[]; classes: number; voxels: number; memoryToGrid: number[] | null }
+  | { layout: "interleaved"; buffer: RawArray; classes: number; voxels: number; memoryToGrid: number[] | null };
+
+export function planKernel(vol: ProbVolume): KernelPlan {
+  const C = classCount(vol);
+  const spatial = vol.shape.map((_, a) => a).filter((a) => a !== vol.classAxis);
+  for (const a of spatial) {
+    if (!vol.gridAxes.includes(a) && vol.shape[a] !== 1) {
+      fail({ file: vol.name, field: `axis ${a}`, expected: "size 1 (only the class axis and the grid axes may be longer)", found: `size ${vol.shape[a]}` });
+    }
+  }
+  const voxels = product(vol.gridAxes.map((a) => vol.shape[a]!));
+  const grid = vol.gridAxes.filter((a) => vol.shape[a]! > 1);
+
+  if (Array.isArray(vol.data)) {
+    const planes = vol.data as readonly RawArray[];
+    if (planes.length !== C) fail({ file: vol.name, field: "class planes", expected: `${C}`, found: `${planes.length}` });
+    const order = compactOrder(vol, grid, 1);
+    if (!order) return gathered(vol, C, voxels);
+    return { layout: "planar", planes: planes.map((p) => p.subarray(0, voxels)), classes: C, voxels, memoryToGrid: toGrid(vol, order, 1) };
+  }
+  const data = vol.data as RawArray;
+  const cs = vol.strides[vol.classAxis]!;
+  // planar: each class is one contiguous block of `voxels` elements
+  if (cs === voxels || C === 1) {
+    const order = compactOrder(vol, grid, 1);
+    if (order) {
+      const planes: RawArray[] = [];
+      for (let c = 0; c < C; c++) planes.push(data.subarray(c * cs, c * cs + voxels));
+      return { layout: "planar", planes, classes: C, voxels, memoryToGrid: toGrid(vol, order, 1) };
+    }
+  }
+  // interleaved: classes are adjacent, voxels follow each other every C elements
+  if (cs === 1) {
+    const order = compactOrder(vol, grid, C);
+    if (order) return { layout: "interleaved", buffer: data.subarray(0, voxels * C), classes: C, voxels, memoryToGrid: toGrid(vol, order, C) };
+  }
+  return gathered(vol, C, voxels);
+}
+
+/** Grid axes sorted by stride when they tile memory densely with unit `unit`, else null. */
+function compactOrder(vol: ProbVolume, grid: number[], unit: number): number[] | null {
+  const order = [...grid].sort((a, b) => vol.strides[a]! - vol.strides[b]!);
+  let expect = unit;
+  for (const a of order) {
+    if (vol.strides[a] !== expect) return null;
+    expect *= vol.shape[a]!;
+  }
+  return order;
+}
+
+function toGrid(vol: ProbVolume, memoryOrder: number[], unit: number): number[] | null {
+  const grid = vol.gridAxes.filter((a) => vol.shape[a]! > 1);
+  if (grid.every((a, i) => memoryOrder[i] === a)) return null;
+  return vol.gridAxes.map((a) => (vol.shape[a]! > 1 ? vol.strides[a]! / unit : 0));
+}
+
+/**
+ * Rare layouts (the class axis between voxel axes, sliced views): copy into planar F-order grid
+ * order once. Every real-world format maps without this copy.
+ */
+function gathered(vol: ProbVolume, C: number, voxels: number): KernelPlan {
+  const dims = gridDims(vol);
+  const planes: RawArray[] = [];
+  const many = Array.isArray(vol.data);
+  for (let c = 0; c < C; c++) {
+    const src = many ? (vol.data as readonly RawArray[])[c]! : (vol.data as RawArray);
+    const base = many ? 0 : c * vol.strides[vol.classAxis]!;
+    const ctor = src.constructor as new (n: number) => RawArray;
+    const dst = new ctor(voxels);
+    const gs = vol.gridAxes.map((a) => vol.strides[a]!);
+    forEachIndex(dims, (idx, v) => {
+      let off = base;
+      for (let d = 0; d < idx.length; d++) off += idx[d]! * gs[d]!;
+      dst[v] = src[off]!;
+    });
+    planes.push(dst);
+  }
+  return { layout: "planar", planes, classes: C, voxels, memoryToGrid: null };
+}
+
+/** Calls fn for every index of `dims` in F order (first axis fastest), with its linear position. */
+export function forEachIndex(dims: readonly number[], fn: (idx: number[], linear: number) => void): void {
+  const n = product(dims);
+  const idx = new Array<number>(dims.length).fill(0);
+  for (let v = 0; v < n; v++) {
+    fn(idx, v);
+    for (let d = 0; d < dims.length; d++) {
+      if (++idx[d]! < dims[d]!) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** Reorders a map from voxel memory order into F-order grid order (see KernelPlan.memoryToGrid). */
+export function permuteToGrid<T extends Float32Array | Int32Array>(map: T, dims: readonly number[], memoryStrides: readonly number[]): T {
+  const out = new (map.constructor as new (n: number) => T)(map.length);
+  forEachIndex(dims, (idx, v) => {
+    let off = 0;
+    for (let d = 0; d < idx.length; d++) off += idx[d]! * memoryStrides[d]!;
+    out[v] = map[off]!;
+  });
+  return out;
+}
