@@ -1,0 +1,130 @@
+/**
+ * One call from a read probability volume (plus optional reference image and segmentation) to an
+ * entropy map on the reference grid with its statistics. Shared by the CLI and the browser demo;
+ * no I/O here.
+ */
+import { fail } from "./errors.js";
+import type { EntropyOptions, Kind, KernelStats, Unit } from "./kernel/entropy.js";
+import { computeEntropySync, maxEntropy } from "./kernel/entropy.js";
+import type { CropBox } from "./layout/crop.js";
+import { cropDims, placeInGrid } from "./layout/crop.js";
+import type { ProbInput, InputInfo } from "./read/probabilities.js";
+import type { Geometry, NiftiImage } from "./read/nifti.js";
+import { defaultGeometry } from "./read/nifti.js";
+import { checkSemantics } from "./measures/semantics.js";
+import type { Summary } from "./measures/summary.js";
+import { summarize } from "./measures/summary.js";
+
+export interface AnalyzeOptions {
+  kind?: Kind;
+  unit?: Unit;
+  /** Renormalise softmax inputs even when their class sums are far from 1. */
+  allowUnnormalized?: boolean;
+  /** Sigmoid kind: labels painted by each channel (nnU-Net regions_class_order). */
+  regionLabels?: readonly number[];
+  /** nnU-Net v1: where the (cropped) probability grid sits in the reference grid. */
+  crop?: CropBox;
+  /** Replaces the stored value scaling: value = raw * scale. */
+  scale?: number;
+  /** Slab budget of the kernel in bytes. */
+  slabBytes?: number;
+}
+
+export interface References {
+  /** The image the probabilities were predicted from: its grid and geometry are the output's. */
+  image?: NiftiImage;
+  /** A label map on the same grid; its labels are used for the per-label statistics. */
+  seg?: NiftiImage;
+}
+
+export interface Analysis {
+  /** Per-voxel entropy, F order over `dims`. */
+  map: Float32Array;
+  dims: number[];
+  /** Per-voxel labels used for the per-label statistics. */
+  labels: Int32Array;
+  labelSource: "segmentation" | "argmax" | "regions";
+  geometry: Geometry;
+  geometrySource: string;
+  summary: Summary;
+  kernel: KernelStats;
+  kind: Kind;
+  unit: Unit;
+  classes: number;
+  maxPossibleEntropy: number;
+  input: InputInfo;
+  crop: CropBox | undefined;
+}
+
+export function analyze(input: ProbInput, refs: References = {}, options: AnalyzeOptions = {}): Analysis {
+  const kind = options.kind ?? "softmax";
+  const unit = options.unit ?? "bits";
+  const volume = options.scale !== undefined ? { ...input.volume, scale: { slope: options.scale, inter: 0 } } : input.volume;
+  const entropyOptions: EntropyOptions = { kind, unit, labels: !refs.seg, ...(options.regionLabels ? { regionLabels: options.regionLabels } : {}), ...(options.slabBytes ? { slabBytes: options.slabBytes } : {}) };
+  const result = computeEntropySync(volume, entropyOptions);
+  if (kind === "softmax" && result.classes < 2) fail({ file: volume.name, field: "classes", expected: "at least 2 for --kind softmax", found: `${result.classes}`, hint: "a single channel is a sigmoid output: pass --kind sigmoid" });
+  checkSemantics(kind, result.stats, volume.dtype, volume.name, { allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined });
+
+  let map = result.map;
+  let labels = result.labels ?? new Int32Array(0);
+  let dims = result.dims;
+  while (dims.length < 3) dims = [...dims, 1];
+  const reference = refs.image ?? refs.seg;
+  const refDims = reference ? spatialDims(reference) : undefined;
+
+  if (options.crop) {
+    const cd = cropDims(options.crop);
+    if (!sameDims(cd, dims)) fail({ file: volume.name, field: "crop box", expected: `a box of the probability grid's size [${dims.join(", ")}]`, found: `a box of [${cd.join(", ")}] (i, j, k)` });
+    if (!refDims) fail({ file: volume.name, field: "--crop-bbox", expected: "an --image or --seg giving the full grid", found: "neither" });
+    if (options.crop.end.some((e, d) => e > refDims[d]!)) fail({ file: volume.name, field: "crop box", expected: `inside the image grid [${refDims.join(", ")}]`, found: `end [${options.crop.end.join(", ")}] (i, j, k)` });
+    map = placeInGrid(map, options.crop, refDims);
+    if (result.labels) labels = placeInGrid(labels, options.crop, refDims);
+    dims = refDims;
+  }
+  for (const [ref, flag] of [[refs.image, "--image"], [refs.seg, "--seg"]] as const) {
+    if (!ref) continue;
+    const rd = spatialDims(ref);
+    if (!sameDims(rd, dims)) {
+      const reversed = sameDims([...rd].reverse(), dims);
+      fail({
+        file: ref.name, field: `${flag} grid`, expected: `the probability grid [${dims.join(", ")}] (i, j, k) of ${volume.name}`, found: `[${rd.join(", ")}]`,
+        hint: reversed ? "the axes look reversed: is the array (C, x, y, z) rather than nnU-Net's (C, z, y, x)?" : dims.every((d, i) => d <= rd[i]!) ? "a cropped nnU-Net v1 grid? pass --crop-bbox or --properties" : "",
+      });
+    }
+  }
+  let labelSource: Analysis["labelSource"] = kind === "sigmoid" ? "regions" : "argmax";
+  if (refs.seg) {
+    labels = segLabels(refs.seg);
+    labelSource = "segmentation";
+  }
+  const maxPossible = maxEntropy(kind, unit, result.classes);
+  const geometry = refs.image?.geometry ?? refs.seg?.geometry ?? input.nifti?.geometry ?? defaultGeometry(dims);
+  const geometrySource = refs.image ? refs.image.name : refs.seg ? refs.seg.name : input.nifti ? input.nifti.name : "none (1 mm voxels, no transform)";
+  return {
+    map, dims, labels, labelSource, geometry: { ...geometry, dims }, geometrySource,
+    summary: summarize(map, dims, maxPossible, labels.length ? labels : undefined),
+    kernel: result.stats, kind, unit, classes: result.classes, maxPossibleEntropy: maxPossible, input: input.info, crop: options.crop,
+  };
+}
+
+function spatialDims(img: NiftiImage): number[] {
+  const d = img.dims.slice(0, 3);
+  while (d.length < 3) d.push(1);
+  return d;
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Integer labels of the first volume of a segmentation (scaling applied, rounded). */
+function segLabels(seg: NiftiImage): Int32Array {
+  const n = spatialDims(seg).reduce((a, b) => a * b, 1);
+  const out = new Int32Array(n);
+  const slope = seg.scale?.slope ?? 1, inter = seg.scale?.inter ?? 0;
+  for (let v = 0; v < n; v++) {
+    const x = seg.data[v]! * slope + inter;
+    out[v] = Number.isFinite(x) ? Math.round(x) : -1;
+  }
+  return out;
+}

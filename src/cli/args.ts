@@ -1,0 +1,125 @@
+/** Command-line parsing for `segentropy`: small and strict, every mistake is a usage error (exit 2). */
+import { fail } from "../errors.js";
+import type { Kind, Unit } from "../kernel/entropy.js";
+
+export interface CliArgs {
+  inputs: string[];
+  image?: string;
+  seg?: string;
+  out: string;
+  kind?: Kind;
+  unit: Unit;
+  key?: string;
+  classAxis?: number;
+  properties?: string;
+  cropBbox?: string;
+  regions?: number[];
+  scale?: number;
+  allowUnnormalized: boolean;
+  npy: boolean;
+  png: boolean;
+  force: boolean;
+  gzipLevel?: number;
+  quiet: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export const USAGE = `Usage: segentropy PROBS [PROBS...] [options]
+
+Per-voxel Shannon entropy (uncertainty) maps from segmentation class probabilities.
+
+PROBS  nnU-Net .npz (v2 'probabilities' float32, v1 'softmax' float16), .npy,
+       4-D/5-D NIfTI (.nii, .nii.gz), or several 3-D NIfTI files, one per class.
+
+Options:
+  --image FILE          image the probabilities belong to: output grid and geometry
+  --seg FILE            segmentation on the same grid: labels for the per-label stats
+  --out DIR             output folder (default: segentropy-out)
+  --kind KIND           softmax (default) | logits | sigmoid | tissue
+  --units UNIT          bits (default) | nats | normalized
+  --key NAME            .npz member (default: probabilities, softmax, logits)
+  --class-axis N        class axis of .npy/.npz arrays (default 0, nnU-Net (C, z, y, x))
+  --properties FILE     nnU-Net properties as JSON (crop_bbox, regions_class_order)
+  --crop-bbox BOX       nnU-Net v1 crop box: FILE (JSON with crop_bbox) or z0:z1,y0:y1,x0:x1
+  --regions L,L,...     sigmoid kind: label painted by each channel (default 1..C)
+  --scale S             multiply stored values by S (e.g. 1/255), replacing scl_slope
+  --allow-unnormalized  renormalise softmax inputs whose class sums are far from 1
+  --npy                 also write entropy.npy (array order of the input)
+  --no-png              skip the PNG figures
+  --gzip-level N        gzip level of entropy.nii.gz, 0-9 (default 1)
+  --force               replace existing outputs
+  --quiet               print nothing on success
+  --help, --version
+
+Exit codes: 0 success, 2 bad usage or input, 1 internal error.`;
+
+const KINDS: readonly Kind[] = ["softmax", "logits", "sigmoid", "tissue"];
+const UNITS: readonly Unit[] = ["bits", "nats", "normalized"];
+
+function usage(field: string, expected: string, found: string): never {
+  fail({ file: "command line", field, expected, found, hint: "see segentropy --help" });
+}
+
+function parseNumber(flag: string, text: string): number {
+  const m = /^\s*([-+0-9.eE]+)\s*(?:\/\s*([-+0-9.eE]+))?\s*$/.exec(text);
+  const v = m ? (m[2] ? Number(m[1]) / Number(m[2]) : Number(m[1])) : NaN;
+  if (!Number.isFinite(v)) usage(flag, "a number (or a fraction such as 1/255)", `'${text}'`);
+  return v;
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const a: CliArgs = { inputs: [], out: "segentropy-out", unit: "bits", allowUnnormalized: false, npy: false, png: true, force: false, quiet: false, help: false, version: false };
+  const valueFlags = new Set(["--image", "--seg", "--out", "--kind", "--units", "--unit", "--key", "--class-axis", "--properties", "--crop-bbox", "--regions", "--scale", "--gzip-level"]);
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i]!;
+    let value: string | undefined;
+    const eq = arg.indexOf("=");
+    if (arg.startsWith("--") && eq > 0) { value = arg.slice(eq + 1); arg = arg.slice(0, eq); }
+    if (valueFlags.has(arg) && value === undefined) {
+      value = argv[++i];
+      if (value === undefined) usage(arg, "a value", "nothing");
+    }
+    switch (arg) {
+      case "--help": case "-h": a.help = true; break;
+      case "--version": case "-v": a.version = true; break;
+      case "--image": a.image = value!; break;
+      case "--seg": a.seg = value!; break;
+      case "--out": a.out = value!; break;
+      case "--kind":
+        if (!KINDS.includes(value as Kind)) usage("--kind", KINDS.join(" | "), `'${value}'`);
+        a.kind = value as Kind; break;
+      case "--units": case "--unit":
+        if (!UNITS.includes(value as Unit)) usage("--units", UNITS.join(" | "), `'${value}'`);
+        a.unit = value as Unit; break;
+      case "--key": a.key = value!; break;
+      case "--class-axis": {
+        const n = Number(value);
+        if (!Number.isInteger(n)) usage("--class-axis", "an integer axis", `'${value}'`);
+        a.classAxis = n; break;
+      }
+      case "--properties": a.properties = value!; break;
+      case "--crop-bbox": a.cropBbox = value!; break;
+      case "--regions": {
+        const r = value!.split(",").map((s) => Number(s.trim()));
+        if (!r.length || !r.every(Number.isInteger)) usage("--regions", "comma-separated integer labels, e.g. 1,2,3", `'${value}'`);
+        a.regions = r; break;
+      }
+      case "--scale": a.scale = parseNumber("--scale", value!); break;
+      case "--gzip-level": {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 0 || n > 9) usage("--gzip-level", "an integer from 0 to 9", `'${value}'`);
+        a.gzipLevel = n; break;
+      }
+      case "--allow-unnormalized": a.allowUnnormalized = true; break;
+      case "--npy": a.npy = true; break;
+      case "--no-png": a.png = false; break;
+      case "--force": a.force = true; break;
+      case "--quiet": case "-q": a.quiet = true; break;
+      default:
+        if (arg.startsWith("-") && arg !== "-") usage(arg, "a known option", `'${arg}'`);
+        a.inputs.push(arg);
+    }
+  }
+  return a;
+}

@@ -1,0 +1,56 @@
+/**
+ * Node entry point (`segentropy/node`): file reading with zlib, atomic writing, and the same
+ * composable calls as the browser entry. The only place that imports `node:` modules.
+ */
+import { readFileBytes } from "./files.js";
+import { gunzipNode, gzipNode, DEFAULT_GZIP_LEVEL } from "./zlib.js";
+import type { ProbInput, ReadOptions } from "../read/probabilities.js";
+import { readProbabilities, fromClassFiles, inflateIfGzip } from "../read/probabilities.js";
+import type { NiftiImage, Geometry } from "../read/nifti.js";
+import { parseNifti } from "../read/nifti.js";
+import { isNpy, parseNpy } from "../read/npy.js";
+import type { NpyArray } from "../read/npy.js";
+import { fail } from "../errors.js";
+import { encodeNifti1Float32 } from "../write/nifti.js";
+import type { NiftiWriteOptions } from "../write/nifti.js";
+import { writeFileSync, renameSync, rmSync } from "node:fs";
+
+export * from "../index.js";
+export { OutputSet } from "./output.js";
+export { readFileBytes, gunzipNode, gzipNode, DEFAULT_GZIP_LEVEL };
+
+/** Reads one probability file, or several 3-D NIfTI files (one per class), from disk. */
+export async function readProbabilitiesFile(paths: string | readonly string[], options: Omit<ReadOptions, "gunzip"> = {}): Promise<ProbInput> {
+  const list = typeof paths === "string" ? [paths] : paths;
+  if (list.length === 0) fail({ file: "command line", field: "inputs", expected: "at least one probability file", found: "none" });
+  if (list.length === 1) return readProbabilities(readFileBytes(list[0]!), list[0]!, { ...options, gunzip: gunzipNode });
+  const images: NiftiImage[] = [];
+  for (const p of list) images.push(await readNiftiFile(p));
+  return fromClassFiles(images);
+}
+
+/** Reads a .nii or .nii.gz file. */
+export async function readNiftiFile(path: string): Promise<NiftiImage> {
+  const bytes = await inflateIfGzip(readFileBytes(path), path, gunzipNode);
+  return parseNifti(bytes, path);
+}
+
+/** Reads an .npy file (e.g. a 2-D image beside a 2-D probability array). */
+export async function readNpyFile(path: string): Promise<NpyArray> {
+  const bytes = readFileBytes(path);
+  if (!isNpy(bytes)) fail({ file: path, field: "magic", expected: "an .npy file", found: "other bytes" });
+  return parseNpy(bytes, path);
+}
+
+/** Writes a float32 map as .nii or .nii.gz (by extension), atomically (temporary file, then rename). */
+export function writeNiftiFile(path: string, map: Float32Array, geometry: Geometry, options: NiftiWriteOptions & { gzipLevel?: number } = {}): void {
+  let bytes = encodeNifti1Float32(map, geometry, options);
+  if (path.endsWith(".gz")) bytes = gzipNode(bytes, options.gzipLevel);
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Turns the bytes of a probability file into a ProbVolume: detects the format by its magic bytes,
+ * and states each format's axis convention in one place.
+ */
+import { fail } from "../errors.js";
+import type { DType } from "../layout/dtype.js";
+import type { ProbVolume, Scaling } from "../layout/volume.js";
+import { stridesFor } from "../layout/strides.js";
+import type { Gunzip } from "./gzip.js";
+import { gunzipWithStreams, isGzip } from "./gzip.js";
+import type { NpyArray } from "./npy.js";
+import { isNpy, parseNpy } from "./npy.js";
+import { isZip, readNpz } from "./npz.js";
+import type { NiftiImage } from "./nifti.js";
+import { niftiVersion, parseNifti } from "./nifti.js";
+
+export type Format = "npz" | "npy" | "nifti1" | "nifti2" | "nifti-per-class";
+
+/** What the reader understood about an input, reported in stats.json. */
+export interface InputInfo {
+  files: string[];
+  format: Format;
+  /** .npz member. */
+  key?: string;
+  dtype: DType;
+  shape: number[];
+  /** Names of the array axes, e.g. ["class", "z", "y", "x"]. */
+  axes: string[];
+  classAxis: number;
+  classes: number;
+  order: "C" | "F";
+  byteOrder: "little" | "big";
+  scale?: Scaling;
+  intentCode?: number;
+}
+
+export interface ProbInput {
+  volume: ProbVolume;
+  info: InputInfo;
+  /** The NIfTI itself when the probabilities are NIfTI (their geometry can serve as reference). */
+  nifti?: NiftiImage;
+}
+
+export interface ReadOptions {
+  /** .npz member to read (default: probabilities, softmax, logits, or the only one). */
+  key?: string;
+  /** .npy/.npz: the class axis (default 0, the nnU-Net (C, z, y, x) layout). */
+  classAxis?: number;
+  /** Inflater for .gz inputs (default: DecompressionStream). */
+  gunzip?: Gunzip;
+}
+
+/** Inflates when gzip, else returns the bytes. */
+export async function inflateIfGzip(bytes: Uint8Array, name: string, gunzip: Gunzip = gunzipWithStreams): Promise<Uint8Array> {
+  return isGzip(bytes) ? gunzip(bytes, name) : bytes;
+}
+
+/** Reads a probability file of any supported format. */
+export async function readProbabilities(bytes: Uint8Array, name: string, options: ReadOptions = {}): Promise<ProbInput> {
+  const raw = await inflateIfGzip(bytes, name, options.gunzip);
+  if (isZip(raw)) {
+    const { key, array } = readNpz(raw, name, options.key);
+    const input = fromNpy(array, name, options.classAxis ?? 0);
+    input.info.format = "npz";
+    input.info.key = key;
+    return input;
+  }
+  if (isNpy(raw)) return fromNpy(parseNpy(raw, name), name, options.classAxis ?? 0);
+  if (niftiVersion(raw)) return fromNifti(parseNifti(raw, name));
+  fail({ file: name, field: "format", expected: "NIfTI-1/2 (.nii, .nii.gz), .npy or .npz", found: "unrecognised bytes" });
+}
+
+/**
+ * nnU-Net convention for arrays: (C, z, y, x) in C order, i.e. the spatial axes are NIfTI
+ * (k, j, i) reversed, so probs[c, k, j, i] is voxel (i, j, k). With the default class axis 0 and C
+ * order the bytes already are NIfTI voxel order, class-planar: no copy. 2-D arrays (C, H, W) map
+ * to (i = column, j = row).
+ */
+export function fromNpy(arr: NpyArray, name: string, classAxis: number): ProbInput {
+  const nd = arr.shape.length;
+  const axis = classAxis < 0 ? classAxis + nd : classAxis;
+  if (nd < 2 || nd > 4) fail({ file: name, field: "shape", expected: "2 to 4 axes: classes plus 1 to 3 spatial axes, e.g. (C, z, y, x)", found: `(${arr.shape.join(", ")})` });
+  if (axis < 0 || axis >= nd) fail({ file: name, field: "class axis", expected: `0..${nd - 1}`, found: `${classAxis}` });
+  const spatial = arr.shape.map((_, a) => a).filter((a) => a !== axis);
+  const gridAxes = [...spatial].reverse();
+  const names = nd === 3 ? ["row", "col"] : nd === 4 ? ["z", "y", "x"] : ["x"];
+  const axes: string[] = [];
+  let s = 0;
+  for (let a = 0; a < nd; a++) axes.push(a === axis ? "class" : names[s++]!);
+  const volume: ProbVolume = { data: arr.data, dtype: arr.dtype, shape: arr.shape, strides: arr.strides, classAxis: axis, gridAxes, name };
+  return {
+    volume,
+    info: { files: [name], format: "npy", dtype: arr.dtype, shape: arr.shape, axes, classAxis: axis, classes: arr.shape[axis]!, order: arr.order, byteOrder: arr.descr.startsWith(">") ? "big" : "little" },
+  };
+}
+
+/** NIfTI: classes along dim 4 (x, y, z, C), or dim 5 with dim 4 = 1 (vector images, intent 1007). */
+export function fromNifti(img: NiftiImage): ProbInput {
+  const dims = [...img.dims];
+  while (dims.length < 3) dims.push(1);
+  let classAxis: number;
+  if (dims.length >= 5 && dims[3] === 1 && dims[4]! > 1) classAxis = 4;
+  else if (dims.length >= 4 && dims[3]! > 1) classAxis = 3;
+  else {
+    fail({
+      file: img.name, field: "dim", expected: "classes in dim 4 (x, y, z, C), or in dim 5 with dim 4 = 1 (intent vector)",
+      found: `dims [${dims.join(", ")}]`, hint: "for one 3-D file per class, pass all the files",
+    });
+  }
+  if (dims.slice(classAxis + 1).some((d) => d > 1)) fail({ file: img.name, field: "dim", expected: `nothing beyond the class axis (dim ${classAxis + 1})`, found: `dims [${dims.join(", ")}]` });
+  const volume: ProbVolume = {
+    data: img.data, dtype: img.dtype, shape: dims, strides: stridesFor(dims, "F"), classAxis, gridAxes: [0, 1, 2], name: img.name,
+    ...(img.scale ? { scale: img.scale } : {}),
+  };
+  const axes = dims.map((_, a) => (a === classAxis ? "class" : ["i(x)", "j(y)", "k(z)", "t", "u", "v", "w"][a]!));
+  return {
+    volume, nifti: img,
+    info: {
+      files: [img.name], format: img.version === 1 ? "nifti1" : "nifti2", dtype: img.dtype, shape: dims, axes, classAxis,
+      classes: dims[classAxis]!, order: "F", byteOrder: img.littleEndian ? "little" : "big", intentCode: img.intentCode,
+      ...(img.scale ? { scale: img.scale } : {}),
+    },
+  };
+}
+
+/** Several 3-D files, one per class (SPM c1/c2/c3, FSL pve_N): zero-copy when dtypes and scaling agree. */
+export function fromClassFiles(images: NiftiImage[]): ProbInput {
+  const first = images[0]!;
+  const dims = [...first.dims.slice(0, 3)];
+  while (dims.length < 3) dims.push(1);
+  for (const img of images) {
+    const d = [...img.dims];
+    while (d.length < 3) d.push(1);
+    if (d.length > 3 && d.slice(3).some((x) => x > 1)) fail({ file: img.name, field: "dim", expected: "a 3-D volume (one class per file)", found: `dims [${d.join(", ")}]` });
+    if (d[0] !== dims[0] || d[1] !== dims[1] || d[2] !== dims[2]) fail({ file: img.name, field: "dim", expected: `[${dims.join(", ")}] like ${first.name}`, found: `[${d.slice(0, 3).join(", ")}]` });
+  }
+  const same = images.every((i) => i.dtype === first.dtype && i.scale?.slope === first.scale?.slope && i.scale?.inter === first.scale?.inter);
+  const planes = same ? images.map((i) => i.data) : images.map((i) => decodeToFloat32(i));
+  const shape = [...dims, images.length];
+  const volume: ProbVolume = {
+    data: planes, dtype: same ? first.dtype : "float32", shape, strides: [...stridesFor(dims, "F"), 0], classAxis: 3, gridAxes: [0, 1, 2],
+    name: images.map((i) => i.name).join(" + "),
+    ...(same && first.scale ? { scale: first.scale } : {}),
+  };
+  return {
+    volume, nifti: first,
+    info: {
+      files: images.map((i) => i.name), format: "nifti-per-class", dtype: volume.dtype, shape, axes: ["i(x)", "j(y)", "k(z)", "class"], classAxis: 3,
+      classes: images.length, order: "F", byteOrder: first.littleEndian ? "little" : "big", ...(volume.scale ? { scale: volume.scale } : {}),
+    },
+  };
+}
+
+function decodeToFloat32(img: NiftiImage): Float32Array {
+  const out = new Float32Array(img.data.length);
+  const slope = img.scale?.slope ?? 1;
+  const inter = img.scale?.inter ?? 0;
+  for (let i = 0; i < out.length; i++) out[i] = img.data[i]! * slope + inter;
+  return out;
+}
