@@ -42,6 +42,12 @@ export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes 
   const files = unzipOrFail(bytes, name, (f) => {
     if (f.name !== `${chosen}.npy` && f.name !== chosen) return false;
     if (f.originalSize > maxBytes) fail({ file: name, field: `${f.name} size`, expected: `<= ${maxBytes} bytes`, found: `${f.originalSize} bytes` });
+    // deflate cannot expand more than ~1032:1, so a larger declared size is a corrupt or hostile
+    // archive; refusing it here avoids allocating the declared size
+    if (f.compression === 8 && f.originalSize > 1032 * f.size + 1024) {
+      fail({ file: name, field: `${f.name} size`, expected: `at most 1032 x its compressed size (${f.size} bytes)`, found: `${f.originalSize} bytes declared` });
+    }
+    if (f.compression !== 0 && f.compression !== 8) fail({ file: name, field: `${f.name} compression`, expected: "stored (0) or deflate (8)", found: `method ${f.compression}` });
     return true;
   });
   const entry = Object.values(files)[0];
