@@ -1,11 +1,72 @@
 import { defineConfig } from "vitest/config";
+import { playwright } from "@vitest/browser-playwright";
 
-// Node project. The browser (Chromium) project is added in the browser work (see test/browser/).
+/** Debian's Chromium (installed by .ci/run); nothing here ever downloads a browser. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run",
+  // WebGL2 (NiiVue) in software, since there is no GPU
+  "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+];
+
+const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/browser/**", "node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      {
+        // Node: every test outside test/browser, plus the shared core test (*.both.test.ts)
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/browser/**", "node_modules/**"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // the core test again in Node (same file as in Chromium), against the zlib/fs reference path
+        test: {
+          name: "node-core",
+          environment: "node",
+          include: ["test/browser/**/*.both.test.ts"],
+          globalSetup: ["test/browser/setup/node-reference.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // real headless Chromium through vitest's browser mode
+        server: { headers: isolation },
+        test: {
+          name: "chromium",
+          include: ["test/browser/**/*.both.test.ts", "test/browser/**/*.browser.test.ts"],
+          globalSetup: ["test/browser/setup/node-reference.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            instances: [{ browser: "chromium" }],
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
+          },
+        },
+      },
+      {
+        // page-level tests: Node drives Chromium (playwright-core) against the built demo and bundles
+        test: {
+          name: "pages",
+          environment: "node",
+          include: ["test/browser/**/*.page.test.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

@@ -41,3 +41,4 @@ export type { Report } from "./measures/report.js";
 export { encodeNifti1Float32 } from "./write/nifti.js";
 export type { NiftiWriteOptions } from "./write/nifti.js";
 export { encodeNpyFloat32 } from "./write/npy.js";
+export * from "./browser/index.js";

@@ -1,0 +1,107 @@
+/**
+ * The browser pipeline in one call, as the CLI composes it: read the probability file (and the
+ * optional image, segmentation and nnU-Net properties) from browser sources, analyse, and encode
+ * entropy.nii.gz. Reports progress by step; runs anywhere (a Web Worker in the demo).
+ */
+import { fail } from "../errors.js";
+import { init } from "../kernel/wasm.js";
+import type { Kind, Unit } from "../kernel/entropy.js";
+import { analyze } from "../analyze.js";
+import type { Analysis, AnalyzeOptions, References } from "../analyze.js";
+import { parseCropBox } from "../layout/crop.js";
+import { buildReport } from "../measures/report.js";
+import type { Report } from "../measures/report.js";
+import type { ProbInput } from "../read/probabilities.js";
+import type { NiftiImage } from "../read/nifti.js";
+import type { BinarySource } from "./io.js";
+import { encodeEntropyNiftiGz, readNiftiFrom, readProbabilitiesFrom, sourceName, toBytes } from "./io.js";
+
+export interface PipelineInputs {
+  /** The probability file (or several 3-D NIfTI files, one per class). */
+  probabilities: BinarySource | readonly BinarySource[];
+  /** Names for ArrayBuffer sources (File and Response carry their own). */
+  probabilitiesName?: string;
+  image?: BinarySource;
+  imageName?: string;
+  seg?: BinarySource;
+  segName?: string;
+  /** nnU-Net properties as JSON (crop_bbox for v1, regions_class_order for region models). */
+  properties?: BinarySource;
+  propertiesName?: string;
+  kind?: Kind;
+  unit?: Unit;
+  /** .npz member (default: probabilities, softmax, logits, or the only one). */
+  key?: string;
+  /** Sigmoid kind: the label each channel paints (overrides the properties' regions_class_order). */
+  regionLabels?: readonly number[];
+}
+
+export interface PipelineResult {
+  analysis: Analysis;
+  report: Report;
+  input: ProbInput;
+  image: NiftiImage | undefined;
+  seg: NiftiImage | undefined;
+  /** entropy.nii.gz, the CLI's bytes up to gzip framing. */
+  niftiGz: Uint8Array;
+}
+
+/** `fraction` is the whole pipeline's progress in [0, 1]. */
+export type PipelineProgress = (step: string, fraction: number) => void;
+
+export async function runPipeline(inp: PipelineInputs, onProgress: PipelineProgress = () => {}): Promise<PipelineResult> {
+  onProgress("starting the WebAssembly kernel", 0);
+  await init();
+  const probName = inp.probabilitiesName ?? (Array.isArray(inp.probabilities) ? "probabilities" : sourceName(inp.probabilities as BinarySource, "probabilities"));
+  const report = (from: number, to: number, step: string) => (done: number, total: number) => onProgress(step, from + (to - from) * (total > 0 ? Math.min(1, done / total) : 0));
+
+  let props: Record<string, unknown> | undefined;
+  if (inp.properties) {
+    const name = inp.propertiesName ?? sourceName(inp.properties, "properties.json");
+    const text = new TextDecoder().decode(await toBytes(inp.properties, { name }));
+    try { props = JSON.parse(text) as Record<string, unknown>; } catch { /* below */ }
+    if (!props || typeof props !== "object" || Array.isArray(props)) fail({ file: name, field: "content", expected: "a JSON object (nnU-Net properties)", found: "something else" });
+  }
+
+  onProgress(`reading ${probName}`, 0.02);
+  const input = await readProbabilitiesFrom(inp.probabilities, {
+    name: probName, onProgress: report(0.02, 0.4, `reading ${probName}`), ...(inp.key ? { key: inp.key } : {}),
+  });
+  const refs: References = {};
+  let image: NiftiImage | undefined, seg: NiftiImage | undefined;
+  if (inp.image) {
+    const name = inp.imageName ?? sourceName(inp.image, "image.nii");
+    onProgress(`reading ${name}`, 0.45);
+    image = firstVolume(await readNiftiFrom(inp.image, { name, onProgress: report(0.45, 0.55, `reading ${name}`) }));
+    refs.image = image;
+  }
+  if (inp.seg) {
+    const name = inp.segName ?? sourceName(inp.seg, "seg.nii");
+    onProgress(`reading ${name}`, 0.55);
+    seg = firstVolume(await readNiftiFrom(inp.seg, { name, onProgress: report(0.55, 0.6, `reading ${name}`) }));
+    refs.seg = seg;
+  }
+
+  const options: AnalyzeOptions = { unit: inp.unit ?? "bits" };
+  const regions = inp.regionLabels ?? (Array.isArray(props?.regions_class_order) ? (props.regions_class_order as number[]) : undefined);
+  let kind = inp.kind;
+  if (!kind && input.info.key === "logits") kind = "logits";
+  if (!kind && regions) kind = "sigmoid";
+  options.kind = kind ?? "softmax";
+  if (regions) options.regionLabels = regions;
+  if (props && "crop_bbox" in props) options.crop = parseCropBox(props.crop_bbox, inp.propertiesName ?? "properties.json");
+
+  onProgress("computing entropy (SIMD WebAssembly)", 0.62);
+  const analysis = analyze(input, refs, options);
+  onProgress("encoding entropy.nii.gz", 0.85);
+  const niftiGz = await encodeEntropyNiftiGz(analysis);
+  onProgress("done", 1);
+  return { analysis, report: buildReport(analysis), input, image, seg, niftiGz };
+}
+
+/** Image and segmentation: the first 3-D volume (as the CLI does). */
+function firstVolume(img: NiftiImage): NiftiImage {
+  const [x = 1, y = 1, z = 1] = img.dims;
+  const n = x * y * z;
+  return img.data.length === n ? img : { ...img, dims: [x, y, z], data: img.data.subarray(0, n) };
+}
