@@ -1,14 +1,7 @@
 import { defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
 
-/** Debian's Chromium (installed by .ci/run); nothing here ever downloads a browser. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = [
-  "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run",
-  // WebGL2 (NiiVue) in software, since there is no GPU
-  "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./test/browser/helpers/chromium-flags.js";
 
 const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
