@@ -1,0 +1,41 @@
+/** Messages between the demo page and its Web Worker. */
+import type { Kind, Report, Summary, Unit } from "../src/index.js";
+
+export interface RunRequest {
+  type: "run";
+  id: number;
+  probs: File[];
+  image?: File;
+  seg?: File;
+  props?: File;
+  kind?: Kind;
+  unit?: Unit;
+}
+export interface ProbeRequest { type: "probe"; id: number; ijk: [number, number, number] }
+export type Request = RunRequest | ProbeRequest;
+
+export interface ResultMessage {
+  type: "result";
+  id: number;
+  dims: number[];
+  map: Float32Array;
+  labels: Int32Array;
+  labelSource: "segmentation" | "argmax" | "regions";
+  /** Decoded (scaled) image on the grid, or null. */
+  image: Float32Array | null;
+  affine: number[][];
+  summary: Summary;
+  report: Report;
+  niftiGz: Uint8Array;
+  kind: Kind;
+  unit: Unit;
+  classes: number;
+  maxPossibleEntropy: number;
+  names: { probs: string; image?: string; seg?: string; props?: string };
+  inputLine: string;
+  millis: number;
+}
+export interface ProgressMessage { type: "progress"; id: number; step: string; fraction: number }
+export interface ErrorMessage { type: "error"; id: number; message: string; file?: string; field?: string; expected?: string; found?: string; hint?: string; known: boolean }
+export interface ProbeMessage { type: "probe"; id: number; ijk: [number, number, number]; values: number[] | null; probabilities: number[] | null }
+export type Reply = ResultMessage | ProgressMessage | ErrorMessage | ProbeMessage;
