@@ -257,3 +257,22 @@ export function labelsPlanar(kind: i32, src: usize, classes: i32, n: i32, classS
     store<i32>(out + (v << 2), label);
   }
 }
+
+/** Sum of `n` f32 at `src` (f64 total of f32x4 partial sums): the streaming-read floor of the benchmarks. */
+export function sumF32(src: usize, n: i32): f64 {
+  let a = f32x4.splat(0), b = f32x4.splat(0), c = f32x4.splat(0), d = f32x4.splat(0);
+  const N = <usize>n;
+  const n16 = N & ~15;
+  let i: usize = 0;
+  for (; i < n16; i += 16) {
+    const p = src + (i << 2);
+    a = f32x4.add(a, v128.load(p));
+    b = f32x4.add(b, v128.load(p, 16));
+    c = f32x4.add(c, v128.load(p, 32));
+    d = f32x4.add(d, v128.load(p, 48));
+  }
+  const t = f32x4.add(f32x4.add(a, b), f32x4.add(c, d));
+  let s: f64 = <f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1) + <f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3);
+  for (; i < N; i++) s += <f64>load<f32>(src + (i << 2));
+  return s;
+}

@@ -14,4 +14,5 @@ export interface KernelExports {
   entropyPlanar(kind: number, src: number, classes: number, n: number, classStride: number, out: number, unitScale: number): void;
   deinterleave(src: number, classes: number, n: number, dst: number): void;
   labelsPlanar(kind: number, src: number, classes: number, n: number, classStride: number, out: number, regionLabels: number): void;
+  sumF32(src: number, n: number): number;
 }

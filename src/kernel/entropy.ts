@@ -184,3 +184,22 @@ export function computeEntropySync(vol: ProbVolume, options: EntropyOptions = {}
     stats,
   };
 }
+
+/** The streaming-read floor: the same slab path as streamEntropy (copy into wasm memory, one SIMD
+ *  pass), but only summing the values. Used by the benchmarks; returns the f64 sum. */
+export function streamSum(source: SlabSource, options: { slabBytes?: number } = {}): number {
+  const ex = kernelExports();
+  const C = source.classes;
+  const budget = Math.min(options.slabBytes ?? 16 * 1024 * 1024, MAX_WASM_BYTES - 4 * 1024 * 1024);
+  let slab = Math.floor(budget / (4 * C)) & ~3;
+  slab = Math.max(4, Math.min(slab, (source.voxels + 3) & ~3));
+  const inPtr = arenaStart();
+  ensureMemory(inPtr + C * slab * 4);
+  let sum = 0;
+  for (let v0 = 0; v0 < source.voxels; v0 += slab) {
+    const n = Math.min(slab, source.voxels - v0);
+    source.fill(f32View(inPtr, C * slab), v0, n, source.interleaved ? n : slab);
+    sum += ex.sumF32(inPtr, C * (source.interleaved ? n : slab));
+  }
+  return sum;
+}

@@ -1,0 +1,135 @@
+// Benchmark suite (tinybench): `npm run bench` (full) or `npm run bench -- --quick` (< 1 min).
+// Options: --quick, --only=a,b,c,d, --no-numpy, --json=path. Runs against dist/ (npm run build).
+import { Bench } from "tinybench";
+import { execFileSync } from "node:child_process";
+import { writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir, cpus } from "node:os";
+import { join } from "node:path";
+import { makePlanar, toInterleaved, toFloat16, toUint8 } from "./data.mjs";
+import { jsEntropyPlanar, jsEntropyInterleaved } from "./baseline.mjs";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const only = (args.find((a) => a.startsWith("--only="))?.slice(7) ?? "a,b,c,d").split(",");
+const jsonOut = args.find((a) => a.startsWith("--json="))?.slice(7);
+const noNumpy = args.includes("--no-numpy") || quick;
+
+const dist = new URL("../dist/", import.meta.url);
+if (!existsSync(new URL("index.js", dist))) throw new Error("bench: run `npm run build` first");
+const lib = await import(new URL("node/index.js", dist).href);
+const kern = await import(new URL("kernel/entropy.js", dist).href);
+const poolMod = await import(new URL("node/pool.js", dist).href).catch(() => undefined);
+await lib.init();
+
+const INPUTS = {
+  a: { C: 4, dims: [128, 128, 128] },
+  b: { C: 8, dims: [256, 256, 256] },
+  c: { C: 2, dims: [512, 512, 200] },
+  d: { C: 117, dims: [96, 96, 96] },
+};
+
+function planarVolume(data, dtype, C, [nx, ny, nz], scale) {
+  const shape = [C, nz, ny, nx];
+  return { data, dtype, shape, strides: lib.stridesFor(shape, "C"), classAxis: 0, gridAxes: [3, 2, 1], name: "bench", ...(scale ? { scale } : {}) };
+}
+function interleavedVolume(data, dtype, C, [nx, ny, nz]) {
+  const shape = [nz, ny, nx, C];
+  return { data, dtype, shape, strides: lib.stridesFor(shape, "C"), classAxis: 3, gridAxes: [2, 1, 0], name: "bench" };
+}
+
+const rows = [];
+const median = (t) => t.result.latency?.p50 ?? t.result.latency?.mean;
+
+let pool;
+if (poolMod) pool = await poolMod.createNodePool({ threads: 2 });
+
+for (const key of only) {
+  const spec = INPUTS[key];
+  if (!spec) continue;
+  const t0 = performance.now();
+  const gen = makePlanar(spec.C, ...spec.dims);
+  const il = toInterleaved(gen);
+  const f16 = toFloat16(gen.data);
+  const u8 = toUint8(gen.data);
+  console.error(`input (${key}) C=${spec.C} ${spec.dims.join("x")}: generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const N = gen.N, C = spec.C;
+  const vols = {
+    planar: planarVolume(gen.data, "float32", C, spec.dims),
+    interleaved: interleavedVolume(il, "float32", C, spec.dims),
+  };
+  const bench = new Bench({ time: quick ? 150 : 1500, iterations: quick ? 2 : 5, warmupIterations: 1, warmupTime: 0 });
+  const bytes = {};
+  // plain JS baseline: in --quick mode on the first 1/8 of the voxels, scaled (it is linear)
+  const jsFrac = quick ? 8 : 1;
+  const jsOut = new Float32Array(N);
+  for (const layout of ["planar", "interleaved"]) {
+    const name = (v) => `${key}|${layout}|${v}`;
+    const vol = vols[layout];
+    const fn = layout === "planar" ? () => jsEntropyPlanar(gen.data, C, N, Math.floor(N / jsFrac), jsOut) : () => jsEntropyInterleaved(il, C, Math.floor(N / jsFrac), jsOut);
+    bench.add(name("js Math.log2"), fn, { });
+    bytes[name("js Math.log2")] = (4 * C * N) / jsFrac;
+    bench.add(name("read floor (sumF32)"), () => kern.streamSum(kern.volumeSource(vol)));
+    bytes[name("read floor (sumF32)")] = 4 * C * N;
+    bench.add(name("wasm 1 thread"), () => lib.computeEntropySync(vol));
+    bytes[name("wasm 1 thread")] = 4 * C * N;
+    if (pool) {
+      bench.add(name("wasm 2 workers"), () => pool.computeEntropy(vol));
+      bytes[name("wasm 2 workers")] = 4 * C * N;
+    }
+  }
+  bench.add(`${key}|planar|wasm f16`, () => lib.computeEntropySync(planarVolume(f16, "float16", C, spec.dims)));
+  bytes[`${key}|planar|wasm f16`] = 2 * C * N;
+  bench.add(`${key}|planar|wasm u8 scaled`, () => lib.computeEntropySync(planarVolume(u8, "uint8", C, spec.dims, { slope: 1 / 255, inter: 0 })));
+  bytes[`${key}|planar|wasm u8 scaled`] = C * N;
+  await bench.run();
+  const ms = {};
+  for (const t of bench.tasks) ms[t.name] = median(t) * (t.name.includes("js Math") ? jsFrac : 1);
+  for (const t of bench.tasks) {
+    const [, layout, variant] = t.name.split("|");
+    const m = ms[t.name];
+    const floor = ms[`${key}|${layout === "interleaved" ? "interleaved" : "planar"}|read floor (sumF32)`];
+    const js = ms[`${key}|${layout}|js Math.log2`];
+    rows.push({ input: `(${key}) C=${C} ${spec.dims.join("×")}`, layout, variant, ms: m, voxPerS: N / (m / 1000), gbPerS: (bytes[t.name] * (t.name.includes("js Math") ? jsFrac : 1)) / (m / 1000) / 1e9, vsJs: js / m, vsFloor: m / floor, samples: t.result.latency?.samplesCount ?? t.result.samples?.length });
+  }
+  if (key === "b" && !noNumpy) rows.push(...numpyRow(gen, spec, ms[`${key}|planar|read floor (sumF32)`], ms[`${key}|planar|js Math.log2`]));
+}
+if (pool) await pool.close();
+
+function numpyRow(gen, spec, floor, js) {
+  try {
+    execFileSync("/usr/bin/python3", ["-c", "import numpy"], { stdio: "ignore" });
+  } catch {
+    console.error("numpy: not importable by /usr/bin/python3, skipped");
+    return [];
+  }
+  const dir = mkdtempSync(join(tmpdir(), "segentropy-bench-"));
+  try {
+    const npy = join(dir, "b.npy");
+    const [nx, ny, nz] = spec.dims;
+    writeFileSync(npy, lib.encodeNpyFloat32 ? npyBytes(gen.data, [spec.C, nz, ny, nx]) : new Uint8Array());
+    const out = execFileSync("/usr/bin/python3", [new URL("numpy_ref.py", import.meta.url).pathname, npy, quick ? "2" : "5"], { encoding: "utf8" });
+    const m = Number(out.trim());
+    return [{ input: `(b) C=${spec.C} ${spec.dims.join("×")}`, layout: "planar", variant: "numpy reference", ms: m, voxPerS: gen.N / (m / 1000), gbPerS: (4 * spec.C * gen.N) / (m / 1000) / 1e9, vsJs: js / m, vsFloor: m / floor }];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function npyBytes(data, shape) {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(", ")}), }`;
+  const total = 10 + header.length + 1;
+  header += " ".repeat((64 - (total % 64)) % 64) + "\n";
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  out[8] = header.length & 0xff; out[9] = header.length >> 8;
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  return out;
+}
+
+const f = (x, d = 2) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
+console.log(`\nsegentropy bench: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}${quick ? ", --quick (JS baseline timed on 1/8 of the voxels, scaled)" : ""}\n`);
+console.log("| input | layout | variant | median ms | Mvoxel/s | GB/s | × faster than JS | × read floor |");
+console.log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
+for (const r of rows) console.log(`| ${r.input} | ${r.layout} | ${r.variant} | ${f(r.ms)} | ${f(r.voxPerS / 1e6)} | ${f(r.gbPerS)} | ${f(r.vsJs)} | ${f(r.vsFloor)} |`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(rows, null, 1));
