@@ -8,16 +8,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const serveAt = args.indexOf("--serve");
-const out = resolve(args.find((a, i) => !a.startsWith("--") && (serveAt < 0 || i !== serveAt + 1)) ?? join(root, "web-dist"));
 
-if (!existsSync(join(root, "src/kernel/wasm.generated.ts"))) {
-  console.error("build-web: src/kernel/wasm.generated.ts is missing: run `npm run build:wasm` first");
-  process.exit(1);
-}
-
+/** Builds the static site into outDir (emptied first). */
 export async function buildWeb(outDir) {
+  if (!existsSync(join(root, "src/kernel/wasm.generated.ts"))) throw new Error("build-web: src/kernel/wasm.generated.ts is missing: run `npm run build:wasm` first");
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, "sample"), { recursive: true });
   const common = { bundle: true, format: "esm", platform: "browser", target: "es2022", sourcemap: true, minify: true, logLevel: "warning", absWorkingDir: root };
@@ -32,11 +26,17 @@ export async function buildWeb(outDir) {
   return outDir;
 }
 
-await buildWeb(out);
-console.log(`build-web: ${out}`);
-if (serveAt >= 0) {
-  const { serveStatic } = await import("./serve-static.mjs");
-  const port = Number(args[serveAt + 1] && !args[serveAt + 1].startsWith("--") ? args[serveAt + 1] : process.env.PORT ?? 8080);
-  const { url } = await serveStatic(out, port);
-  console.log(`demo: ${url}   (NiiVue example: ${url}niivue/)   Ctrl-C to stop`);
+const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const args = process.argv.slice(2);
+  const serveAt = args.indexOf("--serve");
+  const portArg = serveAt >= 0 && args[serveAt + 1] && !args[serveAt + 1].startsWith("--") ? args[serveAt + 1] : undefined;
+  const out = resolve(args.find((a, i) => !a.startsWith("--") && !(portArg !== undefined && i === serveAt + 1)) ?? join(root, "web-dist"));
+  await buildWeb(out);
+  console.log(`build-web: ${out}`);
+  if (serveAt >= 0) {
+    const { serveStatic } = await import("./serve-static.mjs");
+    const { url } = await serveStatic(out, Number(portArg ?? process.env.PORT ?? 8080));
+    console.log(`demo: ${url}   (NiiVue example: ${url}niivue/)   Ctrl-C to stop`);
+  }
 }

@@ -27,6 +27,8 @@ const state = {
   runId: 0,
   probeId: 0,
   hover: undefined as [number, number, number] | undefined,
+  /** Steps the worker reported for the current run (shown in the progress bar). */
+  steps: [] as string[],
 };
 
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
@@ -61,7 +63,7 @@ async function classify(file: File): Promise<Role | undefined> {
 async function peekNifti(file: Blob): Promise<{ dims: number[]; datatype: number } | undefined> {
   const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
   let stream: ReadableStream<Uint8Array> = file.stream();
-  if (head[0] === 0x1f && head[1] === 0x8b) stream = stream.pipeThrough(new DecompressionStream("gzip"));
+  if (head[0] === 0x1f && head[1] === 0x8b) stream = stream.pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
   const reader = stream.getReader();
   const buf = new Uint8Array(540);
   let got = 0;
@@ -90,8 +92,8 @@ async function peekNifti(file: Blob): Promise<{ dims: number[]; datatype: number
   return undefined;
 }
 
-async function addFiles(list: Iterable<File>): Promise<void> {
-  const files = [...list];
+async function addFiles(list: Iterable<File> | ArrayLike<File>): Promise<void> {
+  const files = Array.from(list);
   if (files.length === 0) return;
   const roles = await Promise.all(files.map(classify));
   const probs: File[] = [];
@@ -161,6 +163,7 @@ function run(): void {
     unit: $<HTMLSelectElement>("unit").value as Unit,
   };
   document.body.dataset.state = "running";
+  state.steps = [];
   setProgress("starting", 0);
   worker.postMessage(req);
 }
@@ -168,6 +171,7 @@ function run(): void {
 // ---------------------------------------------------------------- status
 
 function setProgress(step: string, fraction: number): void {
+  if (state.steps[state.steps.length - 1] !== step) state.steps.push(step);
   const p = $<HTMLProgressElement>("progress");
   p.hidden = fraction >= 1;
   p.value = fraction;
@@ -254,9 +258,9 @@ function drawSlice(): void {
   put("canvas-seg", overlay(dimmed, labelsToRGBA(lab), 0.5), plan);
   put("canvas-entropy", scalarToRGBA(ent, { colormap: "inferno", min: 0, max: r.maxPossibleEntropy }), plan);
   const h = $<HTMLCanvasElement>("canvas-entropy").clientHeight || 300;
-  const bar = colorBar("inferno", 0, r.maxPossibleEntropy, { height: Math.round(h * 0.8), label: r.unit, background: [17, 19, 23, 255] });
+  const bar = colorBar("inferno", 0, r.maxPossibleEntropy, { height: Math.round(h / 2), label: r.unit, background: [17, 19, 23, 255] });
   const bc = $<HTMLCanvasElement>("colorbar");
-  bc.width = bar.width; bc.height = bar.height; bc.style.width = `${bar.width * 2}px`;
+  bc.width = bar.width; bc.height = bar.height; bc.style.width = `${bar.width * 2}px`; bc.style.height = `${bar.height * 2}px`;
   bc.getContext("2d")!.putImageData(new ImageData(new Uint8ClampedArray(bar.data), bar.width, bar.height), 0, 0);
   drawProfile();
   if (state.hover) showHover(state.hover);
