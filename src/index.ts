@@ -42,3 +42,4 @@ export { encodeNifti1Float32 } from "./write/nifti.js";
 export type { NiftiWriteOptions } from "./write/nifti.js";
 export { encodeNpyFloat32 } from "./write/npy.js";
 export * from "./browser/index.js";
+export * from "./render/index.js";

@@ -81,11 +81,12 @@ export function renderFigureSet(input: FigureSetInput): FigureSet {
       entropy: view(input.entropy, s),
       entropyMax: input.entropyMax,
       unitLabel: input.unitLabel,
-      title: `${plan.view} ${letter}=${s}${note}`,
+      title: n > 1 ? `${plan.view} ${letter}=${s}${note}` : "2-D slice",
       marks: plan,
     });
   const pad = String(n - 1).length;
-  const figures: Figure[] = [{ name: `${plan.view}_${letter}${String(most).padStart(pad, "0")}_most_uncertain.png`, image: panel(most, "  (most uncertain)") }];
+  const first = n > 1 ? `${plan.view}_${letter}${String(most).padStart(pad, "0")}_most_uncertain.png` : "slice.png";
+  const figures: Figure[] = [{ name: first, image: panel(most, "  (most uncertain)") }];
   for (const s of picks.sort((a, b) => a - b)) figures.push({ name: `${plan.view}_${letter}${String(s).padStart(pad, "0")}.png`, image: panel(s, "") });
   if (n > 1) figures.push({ name: "montage.png", image: entropyMontage(input, plan, lo, hi, view) });
   return { figures, orientation: NEUROLOGICAL_ORIENTATION, axcodes: axisCodes(input.affine), sliceAxis: plan.sliceAxis, mostUncertainSlice: most };
