@@ -4,3 +4,5 @@ export type { BinarySource, ByteProgress, SourceOptions } from "./io.js";
 export { classValuesAt, probabilitiesFor } from "./probe.js";
 export { runPipeline } from "./pipeline.js";
 export type { PipelineInputs, PipelineResult, PipelineProgress } from "./pipeline.js";
+export { niivueOverlay, entropyDisplayRange } from "./niivue.js";
+export type { NiivueOverlayOptions, NiivueVolumeOptions } from "./niivue.js";
