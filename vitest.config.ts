@@ -35,6 +35,8 @@ export default defineConfig({
       {
         // real headless Chromium through vitest's browser mode
         server: { headers: isolation },
+        // pre-bundle the dependencies up front: a mid-run re-optimisation would reload the page
+        optimizeDeps: { include: ["fflate", "nifti-reader-js"] },
         test: {
           name: "chromium",
           include: ["test/browser/**/*.both.test.ts", "test/browser/**/*.browser.test.ts"],
