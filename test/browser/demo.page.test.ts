@@ -103,24 +103,29 @@ describe("demo page", () => {
       const { width: w, height: h } = seg;
       const lab = (x: number, y: number) => seg.data[y * w + x]!;
       const bright = (x: number, y: number) => { const o = 4 * (y * w + x); return (canvas.data[o]! + canvas.data[o + 1]! + canvas.data[o + 2]!) / 3; };
-      const border: number[] = [], interior: number[] = [];
+      const border: number[] = [], tissue: number[] = [], background: number[] = [];
+      const uniform = (x: number, y: number, r: number) => {
+        for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) if (lab(x + dx, y + dy) !== lab(x, y)) return false;
+        return true;
+      };
       for (let y = 3; y < h - 3; y++) {
         for (let x = 3; x < w - 3; x++) {
           const l = lab(x, y);
-          let same = true, brainEdge = false;
-          for (let dy = -3; dy <= 3; dy++) for (let dx = -3; dx <= 3; dx++) if (lab(x + dx, y + dy) !== l) same = false;
-          if (l > 0) for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) if (lab(x + dx, y + dy) === 0) brainEdge = true;
+          const brainEdge = l > 0 && ([[1, 0], [-1, 0], [0, 1], [0, -1]] as const).some(([dx, dy]) => lab(x + dx, y + dy) === 0);
           if (brainEdge) border.push(bright(x, y));
-          else if (same) interior.push(bright(x, y));
+          else if (l > 0 && uniform(x, y, 2)) tissue.push(bright(x, y)); // inside one tissue, 2+ voxels from any other
+          else if (l === 0 && uniform(x, y, 3)) background.push(bright(x, y));
         }
       }
       const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
       expect(border.length).toBeGreaterThan(100);
-      expect(interior.length).toBeGreaterThan(1000);
-      expect(mean(border)).toBeGreaterThan(40);
-      expect(mean(interior)).toBeLessThan(12);
-      expect(mean(border)).toBeGreaterThan(5 * mean(interior));
-      expect(interior.filter((b) => b < 20).length / interior.length).toBeGreaterThan(0.9);
+      expect(tissue.length).toBeGreaterThan(200);
+      expect(background.length).toBeGreaterThan(1000);
+      expect(mean(border), "the ring at the brain's border is bright").toBeGreaterThan(40);
+      expect(mean(tissue), "tissue interiors are dark").toBeLessThan(15);
+      expect(mean(background), "the background is dark").toBeLessThan(5);
+      expect(mean(border)).toBeGreaterThan(5 * mean(tissue));
+      expect(tissue.filter((b) => b < 20).length / tissue.length).toBeGreaterThan(0.85);
 
       // the statistics shown are the library's, exactly
       const shown = await page.$$eval("#stats dd", (dds) => dds.map((d) => ({ key: (d as HTMLElement).dataset.stat!, value: (d as HTMLElement).dataset.value!, text: d.textContent! })));
