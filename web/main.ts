@@ -27,6 +27,8 @@ const state = {
   runId: 0,
   probeId: 0,
   hover: undefined as [number, number, number] | undefined,
+  /** Screen position (column, row) of the pointer on the panels, kept while the slice changes. */
+  cursor: undefined as [number, number] | undefined,
   /** Steps the worker reported for the current run (shown in the progress bar). */
   steps: [] as string[],
 };
@@ -48,11 +50,12 @@ worker.onerror = (ev) => showError({ type: "error", id: state.runId, message: `t
 async function classify(file: File): Promise<Role | undefined> {
   const n = file.name.toLowerCase();
   if (n.endsWith(".json")) return "props";
-  if (n.endsWith(".npz") || n.endsWith(".npy")) return "probs";
+  if (n.endsWith(".npz")) return "probs";
+  if (n.endsWith(".npy")) return /image|img|t1|t2|slice|_0000|anat/.test(n) && !/prob|softmax|logit/.test(n) ? "image" : "probs";
   if (!/\.nii(\.gz)?$/.test(n)) return undefined;
   const h = await peekNifti(file).catch(() => undefined);
   if (h && ((h.dims[3] ?? 1) > 1 || ((h.dims[3] ?? 1) === 1 && (h.dims[4] ?? 1) > 1))) return "probs";
-  if (/prob|softmax|posterior|logit/.test(n)) return "probs";
+  if (/prob|softmax|posterior|logit|pve|tpm|^c[1-6]/.test(n)) return "probs";
   if (/seg|label|mask|pred|parc|aseg/.test(n)) return "seg";
   if (/image|img|t1|t2|flair|_0000|anat|ct|mri/.test(n)) return "image";
   // integer data without a name hint: a label map; floating point: an image
@@ -203,6 +206,7 @@ function showResult(r: ResultMessage): void {
   setProgress(`done in ${(r.millis / 1000).toFixed(2)} s: ${r.names.probs}`, 1);
   $("viewer").hidden = false;
   state.imageWindow = r.image ? percentileWindow(subsample(r.image, 200_000)) : [0, 1];
+  $("image-caption").textContent = r.image ? `input (${r.names.image})` : "input (no image given: entropy in grey)";
   $("seg-caption").textContent = r.labelSource === "segmentation" ? `segmentation (${r.names.seg})` : r.labelSource === "regions" ? "segmentation (regions from the probabilities)" : "segmentation (argmax of the probabilities)";
   setView(state.view, true);
   showStats(r);
@@ -220,6 +224,9 @@ function setView(view: View, jumpToPeak: boolean): void {
   const r = state.result;
   if (!r) return;
   state.view = view;
+  state.cursor = undefined;
+  state.hover = undefined;
+  $("viewer").classList.remove("hovering");
   const plan = viewPlan(r.affine, view);
   state.plan = plan;
   const count = sliceCount(r.dims, plan);
@@ -263,7 +270,7 @@ function drawSlice(): void {
   bc.width = bar.width; bc.height = bar.height; bc.style.width = `${bar.width * 2}px`; bc.style.height = `${bar.height * 2}px`;
   bc.getContext("2d")!.putImageData(new ImageData(new Uint8ClampedArray(bar.data), bar.width, bar.height), 0, 0);
   drawProfile();
-  if (state.hover) showHover(state.hover);
+  if (state.cursor) showHover(toVoxel(state.cursor[0], state.cursor[1]));
 }
 
 /** Draws an RGBA image at voxel resolution; CSS scales it up with the voxel aspect ratio. */
@@ -296,11 +303,33 @@ function voxelAt(c: HTMLCanvasElement, ev: MouseEvent): [number, number, number]
   const col = Math.floor(((ev.clientX - box.left) / box.width) * c.width);
   const row = Math.floor(((ev.clientY - box.top) / box.height) * c.height);
   if (col < 0 || row < 0 || col >= c.width || row >= c.height) return undefined;
+  state.cursor = [col, row];
+  return toVoxel(col, row);
+}
+
+/** Voxel (i, j, k) shown at screen (column, row) of the current slice. */
+function toVoxel(col: number, row: number): [number, number, number] {
+  const plan = state.plan!, c = $<HTMLCanvasElement>("canvas-entropy");
   const ijk: [number, number, number] = [0, 0, 0];
   ijk[plan.sliceAxis] = state.index;
   ijk[plan.colAxis] = plan.flipCol ? c.width - 1 - col : col;
   ijk[plan.rowAxis] = plan.flipRow ? c.height - 1 - row : row;
   return ijk;
+}
+
+/** The linked cross-hair on all three panels. */
+function drawCursor(): void {
+  const viewer = $("viewer");
+  if (!state.cursor) { viewer.classList.remove("hovering"); return; }
+  viewer.classList.add("hovering");
+  const c = $<HTMLCanvasElement>("canvas-entropy");
+  const [col, row] = state.cursor;
+  const fx = (col + 0.5) / c.width, fy = (row + 0.5) / c.height;
+  for (const cell of viewer.querySelectorAll<HTMLElement>(".cell")) {
+    const canvas = cell.querySelector("canvas")!;
+    (cell.querySelector(".xh.v") as HTMLElement).style.left = `${Math.round(fx * canvas.clientWidth)}px`;
+    (cell.querySelector(".xh.h") as HTMLElement).style.top = `${Math.round(fy * canvas.clientHeight)}px`;
+  }
 }
 
 const fmt = (x: number | null | undefined, digits = 6) => (x === null || x === undefined || Number.isNaN(x) ? "n/a" : Number(x.toPrecision(digits)).toString());
@@ -320,6 +349,7 @@ function showHover(ijk: [number, number, number]): void {
   ];
   $("hover").textContent = lines.join("\n");
   $("hover").dataset.voxel = ijk.join(",");
+  drawCursor();
   worker.postMessage({ type: "probe", id: ++state.probeId, ijk });
 }
 
@@ -418,6 +448,7 @@ $<HTMLInputElement>("slice").addEventListener("input", (e) => { state.index = Nu
 for (const id of ["canvas-image", "canvas-seg", "canvas-entropy"]) {
   const c = $<HTMLCanvasElement>(id);
   c.addEventListener("mousemove", (ev) => { const ijk = voxelAt(c, ev); if (ijk && ijk.join() !== state.hover?.join()) showHover(ijk); });
+  c.addEventListener("mouseleave", () => { state.cursor = undefined; drawCursor(); });
   c.addEventListener("wheel", (ev) => {
     if (!state.result || !state.plan) return;
     ev.preventDefault();

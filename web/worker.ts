@@ -2,7 +2,7 @@
  * The demo's Web Worker: all reading, inflating, entropy computation and gzip happen here, so the
  * page never freezes. It uses only the package's public API.
  */
-import { runPipeline, isSegentropyError, classValuesAt, probabilitiesFor } from "../src/index.js";
+import { runPipeline, isSegentropyError, classValuesAt, probabilitiesFor, readNpyFrom, SegentropyError } from "../src/index.js";
 import type { PipelineResult } from "../src/index.js";
 import type { Reply, Request, ResultMessage } from "./protocol.js";
 
@@ -20,9 +20,11 @@ self.onmessage = async (ev: MessageEvent<Request>) => {
   const t0 = performance.now();
   try {
     last = undefined;
+    // a 2-D .npy image (beside 2-D .npy probabilities) is only displayed: it carries no geometry
+    const npyImage = msg.image && /\.npy$/i.test(msg.image.name) ? msg.image : undefined;
     const r = await runPipeline({
       probabilities: msg.probs.length === 1 ? msg.probs[0]! : msg.probs,
-      ...(msg.image ? { image: msg.image } : {}),
+      ...(msg.image && !npyImage ? { image: msg.image } : {}),
       ...(msg.seg ? { seg: msg.seg } : {}),
       ...(msg.props ? { properties: msg.props } : {}),
       ...(msg.kind ? { kind: msg.kind } : {}),
@@ -36,6 +38,16 @@ self.onmessage = async (ev: MessageEvent<Request>) => {
       const slope = r.image.scale?.slope ?? 1, inter = r.image.scale?.inter ?? 0;
       image = new Float32Array(n);
       for (let v = 0; v < n; v++) image[v] = r.image.data[v]! * slope + inter;
+    } else if (npyImage) {
+      const arr = await readNpyFrom(npyImage);
+      const n = a.dims[0]! * a.dims[1]! * a.dims[2]!;
+      // (row, col) C order is (i = col, j = row) F order: the same element order
+      const want = a.dims[2] === 1 ? [a.dims[1]!, a.dims[0]!] : [...a.dims].reverse();
+      if (arr.shape.length !== want.length || arr.shape.some((d, i) => d !== want[i]) || arr.order !== "C") {
+        throw new SegentropyError({ file: npyImage.name, field: "shape", expected: `(${want.join(", ")}) in C order, the probabilities' grid`, found: `(${arr.shape.join(", ")}) in ${arr.order} order` });
+      }
+      image = new Float32Array(n);
+      for (let v = 0; v < n; v++) image[v] = Number(arr.data[v]);
     }
     const info = a.input;
     const map = new Float32Array(a.map);

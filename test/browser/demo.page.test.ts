@@ -18,6 +18,8 @@ import type { View } from "../../src/render/index.js";
 // @ts-expect-error plain .mjs script without types
 import { buildWeb } from "../../scripts/build-web.mjs";
 import { launch, serve, watchErrors } from "./helpers/chromium.js";
+import { analyzeCase, caseNames, manifest, KIND, FIXTURES } from "../helpers/cases.js";
+import { readdirSync } from "node:fs";
 
 const ROOT = resolve(".");
 const SAMPLE = join(ROOT, "samples/nnunetv2_inia19_1mm");
@@ -223,6 +225,51 @@ describe("demo page", () => {
       const text2 = (await page.textContent("#error"))!;
       expect(text2).toContain("image.nii.gz can not be used");
       expect(text2).toMatch(/expected the probability grid \[84, 103, 64\].*but found \[33, 41, 25\]/);
+    } finally { await page.close(); }
+  });
+
+  it("accepts files dropped on the drop zone", async () => {
+    const { page, errors } = await open("?empty");
+    try {
+      const payload = sampleFiles.map((f) => ({ name: f.slice(f.lastIndexOf("/") + 1), b64: readFileSync(f).toString("base64") }));
+      await page.evaluate((files) => {
+        const dt = new DataTransfer();
+        for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+        document.getElementById("drop")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, payload);
+      await settled(page);
+      expect(await page.textContent("#assigned")).toContain("image: image.nii.gz");
+      expect(await page.getAttribute("[data-stat=totalEntropy]", "data-value")).toBe(String(a.summary.totalEntropy));
+      expect(errors).toEqual([]);
+    } finally { await page.close(); }
+  });
+});
+
+describe("demo page with every shared case (all files of a case uploaded at once, roles found by the page)", () => {
+  it.each(caseNames())("%s", async (name) => {
+    const m = manifest(name);
+    const dir = join(FIXTURES, name);
+    const files = readdirSync(dir).filter((f) => f !== "manifest.json" && !f.startsWith("expected_")).map((f) => join(dir, f));
+    const want = await analyzeCase(name, true);
+    const { page, errors } = await open("?empty");
+    try {
+      const kind = KIND[m.semantics.kind]!;
+      if (kind !== "softmax" && kind !== "logits") await page.selectOption("#kind", kind);
+      await page.setInputFiles("#files", files);
+      await settled(page);
+      const assigned = (await page.textContent("#assigned"))!;
+      const probs = m.files.probabilities!;
+      for (const p of probs.paths ?? [probs.path!]) expect(assigned).toContain(p);
+      if (m.files.image?.path) expect(assigned).toContain(`image: ${m.files.image.path}`);
+      if (m.files.segmentation?.path) expect(assigned).toContain(`segmentation: ${m.files.segmentation.path}`);
+      const stat = (k: string) => page.getAttribute(`[data-stat=${k}]`, "data-value");
+      expect(Number(await stat("totalEntropy"))).toBe(want.summary.totalEntropy);
+      expect(Number(await stat("voxels"))).toBe(want.summary.voxels);
+      expect(Number(await stat("nanVoxels"))).toBe(want.summary.nanVoxels);
+      expect((await demoState(page)).dims).toEqual(want.dims);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, `case-${name}.png`), fullPage: false });
+      expect(errors).toEqual([]);
     } finally { await page.close(); }
   });
 });
