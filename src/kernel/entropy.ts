@@ -2,8 +2,10 @@
  * Streams a probability volume through the wasm kernel in bounded slabs and collects the
  * per-voxel entropy map, optional labels and the volume statistics (totals in f64).
  */
-import { KIND_CODE, STATS, STATS_BYTES } from "./abi.js";
-import { arenaStart, dataView, ensureMemory, f32View, i32View, kernelExports, MAX_WASM_BYTES } from "./wasm.js";
+import { DTYPE_CODE, KIND_CODE, NATIVE_BYTES, STATS, STATS_BYTES } from "./abi.js";
+import type { NativeDType } from "./abi.js";
+import { arenaStart, dataView, ensureMemory, f32View, i32View, kernelExports, MAX_WASM_BYTES, u8View } from "./wasm.js";
+import type { RawArray } from "../layout/dtype.js";
 import { decodeInto } from "./decode.js";
 import type { ProbVolume } from "../layout/volume.js";
 import { planKernel, gridDims, permuteToGrid } from "../layout/volume.js";
@@ -22,7 +24,7 @@ export interface EntropyOptions {
   labels?: boolean;
   /** Sigmoid kind: the label each channel paints (nnU-Net regions_class_order). Default 1..C. */
   regionLabels?: readonly number[];
-  /** Bytes of wasm memory a slab may use. Default 16 MiB; at most 60 MiB. */
+  /** Bytes of wasm memory a slab may use. Default 512 KiB (cache-sized); at most 56 MiB. */
   slabBytes?: number;
 }
 
@@ -45,15 +47,27 @@ export interface KernelStats {
 }
 
 /**
- * A source of class values, one slab at a time. `fill` writes voxels [v0, v0 + n): planar sources
- * put class c of voxel v0 + i at dst[c * stride + i]; interleaved ones put n * classes values,
- * class fastest. This is also the streaming API for volumes too large to hold in memory.
+ * A source of class values, one slab at a time. `fill` writes voxels [v0, v0 + n) as f32: planar
+ * sources put class c of voxel v0 + i at dst[c * stride + i]; interleaved ones put n * classes
+ * values, class fastest. This is also the streaming API for volumes too large to hold in memory.
+ * A source may also offer `raw`: the stored bytes of a type the kernel decodes itself (no upcast
+ * in JavaScript), laid out the same way with `stride` counted in elements; the kernel then uses it
+ * for the softmax kind.
  */
 export interface SlabSource {
   classes: number;
   voxels: number;
   interleaved: boolean;
   fill(dst: Float32Array, v0: number, n: number, stride: number): void;
+  raw?: RawSlabs;
+}
+
+/** Stored bytes of a natively decoded element type, value = raw * slope + inter (integers only). */
+export interface RawSlabs {
+  dtype: NativeDType;
+  slope: number;
+  inter: number;
+  fill(dst: Uint8Array, v0: number, n: number, stride: number): void;
 }
 
 /** Receives each slab's results; the views are only valid during the call. */
@@ -74,78 +88,203 @@ export function maxEntropy(kind: Kind, unit: Unit, classes: number): number {
   return bits * unitScale(kind, unit, classes);
 }
 
-/** Streams `source` through the kernel. The wasm memory stays below MAX_WASM_BYTES. */
-export function streamEntropy(source: SlabSource, options: EntropyOptions, sink: SlabSink): KernelStats {
-  const ex = kernelExports();
+/** Default slab budget: small enough that a slab stays in the L2 cache between the copy into
+ *  wasm memory and the kernel (see bench/README.md). */
+export const DEFAULT_SLAB_BYTES = 512 * 1024;
+/** Voxels per block when an interleaved slab is turned planar inside the kernel. */
+const IL_BLOCK = 256;
+
+/** How a source is cut into slabs and laid out in wasm memory. Identical for the same source and
+ *  options, so that worker pools cut a volume exactly as the single-thread path does. */
+export interface SlabPlan {
+  classes: number;
+  voxels: number;
+  interleaved: boolean;
+  /** Native element type when the raw bytes are streamed, else null (f32 from `fill`). */
+  native: NativeDType | null;
+  elementBytes: number;
+  /** Voxels per slab (a multiple of 4); slab i covers [i * slab, min((i + 1) * slab, voxels)). */
+  slab: number;
+  kind: Kind;
+  labels: boolean;
+  /** Byte offsets relative to the arena start and the bytes needed in total. */
+  layout: { input: number; planar: number; scratch: number; out: number; labels: number; regions: number; stats: number; end: number };
+}
+
+export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "interleaved" | "raw">, options: EntropyOptions): SlabPlan {
   const kind = options.kind ?? "softmax";
-  const unit = options.unit ?? "bits";
   const C = source.classes;
   const wantLabels = options.labels ?? false;
-  const budget = Math.min(options.slabBytes ?? 16 * 1024 * 1024, MAX_WASM_BYTES - 4 * 1024 * 1024);
-  // bytes per voxel: planar input, interleaved staging, entropy out, labels out
-  const perVoxel = 4 * (C * (source.interleaved ? 2 : 1) + 1 + (wantLabels ? 1 : 0));
+  const native = kind === "softmax" && source.raw ? source.raw.dtype : null;
+  const esz = native ? NATIVE_BYTES[native] : 4;
+  const budget = Math.max(64 * 1024, Math.min(options.slabBytes ?? DEFAULT_SLAB_BYTES, MAX_WASM_BYTES - 8 * 1024 * 1024));
+  // labels of the non-softmax kinds need a planar f32 copy of interleaved slabs
+  const planarCopy = source.interleaved && wantLabels && kind !== "softmax";
+  const perVoxel = esz * C + (planarCopy ? 4 * C : 0) + 4 + (wantLabels ? 4 : 0);
   let slab = Math.floor(budget / perVoxel) & ~3;
   slab = Math.max(4, Math.min(slab, (source.voxels + 3) & ~3));
+  const a16 = (x: number) => (x + 15) & ~15;
+  const input = 0;
+  const planar = a16(input + C * slab * esz + 64);
+  const scratch = a16(planar + (planarCopy ? C * slab * 4 : 0));
+  const out = a16(scratch + (source.interleaved ? IL_BLOCK * C * esz + 64 : 0));
+  const labels = a16(out + slab * 4);
+  const regions = a16(labels + (wantLabels ? slab * 4 : 0));
+  const stats = a16(regions + C * 4);
+  const end = stats + STATS_BYTES;
+  return { classes: C, voxels: source.voxels, interleaved: source.interleaved, native, elementBytes: esz, slab, kind, labels: wantLabels, layout: { input, planar, scratch, out, labels, regions, stats, end } };
+}
 
-  const base = arenaStart();
-  const inPtr = base;
-  const stagePtr = inPtr + C * slab * 4;
-  const outPtr = stagePtr + (source.interleaved ? C * slab * 4 : 0);
-  const labelPtr = outPtr + slab * 4;
-  const regionPtr = labelPtr + (wantLabels ? slab * 4 : 0);
-  const statsPtr = (regionPtr + C * 4 + 15) & ~15;
-  ensureMemory(statsPtr + STATS_BYTES);
-
-  const regions = options.regionLabels ?? Array.from({ length: C }, (_, c) => c + 1);
-  i32View(regionPtr, C).set(regions.slice(0, C));
-  const code = KIND_CODE[kind];
-  const scale = unitScale(kind, unit, C);
-
-  ex.statsReset();
-  for (let v0 = 0; v0 < source.voxels; v0 += slab) {
-    const n = Math.min(slab, source.voxels - v0);
-    if (source.interleaved) {
-      source.fill(f32View(stagePtr, n * C), v0, n, n);
-      ex.deinterleave(stagePtr, C, n, inPtr);
-    } else {
-      source.fill(f32View(inPtr, C * slab), v0, n, slab);
-    }
-    const stride = source.interleaved ? n : slab;
-    ex.entropyPlanar(code, inPtr, C, n, stride, outPtr, scale);
-    if (wantLabels) ex.labelsPlanar(code, inPtr, C, n, stride, labelPtr, regionPtr);
-    sink(v0, f32View(outPtr, n), wantLabels ? i32View(labelPtr, n) : undefined);
-  }
-  ex.statsWrite(statsPtr);
+/** Reads the statistics block of the last slab. */
+function readStats(ptr: number): KernelStats {
   const dv = dataView();
   return {
-    total: dv.getFloat64(statsPtr + STATS.total, true),
-    nZeroSum: dv.getInt32(statsPtr + STATS.nZeroSum, true),
-    nNaN: dv.getInt32(statsPtr + STATS.nNaN, true),
-    minValue: dv.getFloat32(statsPtr + STATS.minValue, true),
-    maxValue: dv.getFloat32(statsPtr + STATS.maxValue, true),
-    minSum: dv.getFloat32(statsPtr + STATS.minSum, true),
-    maxSum: dv.getFloat32(statsPtr + STATS.maxSum, true),
-    maxEntropy: dv.getFloat32(statsPtr + STATS.maxEntropy, true),
+    total: dv.getFloat64(ptr + STATS.total, true),
+    nZeroSum: dv.getInt32(ptr + STATS.nZeroSum, true),
+    nNaN: dv.getInt32(ptr + STATS.nNaN, true),
+    minValue: dv.getFloat32(ptr + STATS.minValue, true),
+    maxValue: dv.getFloat32(ptr + STATS.maxValue, true),
+    minSum: dv.getFloat32(ptr + STATS.minSum, true),
+    maxSum: dv.getFloat32(ptr + STATS.maxSum, true),
+    maxEntropy: dv.getFloat32(ptr + STATS.maxEntropy, true),
   };
 }
 
-/** A SlabSource over a stored volume, decoding its dtype and scaling slab by slab. */
+export function emptyStats(): KernelStats {
+  return { total: 0, nZeroSum: 0, nNaN: 0, minValue: Infinity, maxValue: -Infinity, minSum: Infinity, maxSum: -Infinity, maxEntropy: 0 };
+}
+
+/** Adds one slab's statistics to `acc`. Slab totals are added in slab order, so the total does not
+ *  depend on which thread computed which slab. */
+export function mergeStats(acc: KernelStats, s: KernelStats): void {
+  acc.total += s.total;
+  acc.nZeroSum += s.nZeroSum;
+  acc.nNaN += s.nNaN;
+  acc.minValue = Math.min(acc.minValue, s.minValue);
+  acc.maxValue = Math.max(acc.maxValue, s.maxValue);
+  acc.minSum = Math.min(acc.minSum, s.minSum);
+  acc.maxSum = Math.max(acc.maxSum, s.maxSum);
+  acc.maxEntropy = Math.max(acc.maxEntropy, s.maxEntropy);
+}
+
+/**
+ * Runs slabs [first, last) of `plan` through this thread's kernel; `onSlab` receives each slab's
+ * statistics and views of its results (valid during the call only).
+ */
+export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOptions, first: number, last: number,
+  onSlab: (index: number, v0: number, stats: KernelStats, entropy: Float32Array, labels: Int32Array | undefined) => void): void {
+  const ex = kernelExports();
+  const kind = plan.kind;
+  const C = plan.classes;
+  const base = arenaStart();
+  const L = plan.layout;
+  ensureMemory(base + L.end);
+  const inPtr = base + L.input, planarPtr = base + L.planar, scratchPtr = base + L.scratch, outPtr = base + L.out;
+  const labelPtr = base + L.labels, regionPtr = base + L.regions, statsPtr = base + L.stats;
+  const wantLabels = plan.labels;
+  if (wantLabels) {
+    const regions = options.regionLabels ?? Array.from({ length: C }, (_, c) => c + 1);
+    i32View(regionPtr, C).set(regions.slice(0, C));
+  }
+  const code = KIND_CODE[kind];
+  const scale = unitScale(kind, options.unit ?? "bits", C);
+  const raw = plan.native ? source.raw! : undefined;
+  const dt = plan.native ? DTYPE_CODE[plan.native] : 0;
+  const slope = raw?.slope ?? 1, inter = raw?.inter ?? 0;
+  const fusedLabels = wantLabels && kind === "softmax";
+  const slab = plan.slab;
+  for (let i = first; i < last; i++) {
+    const v0 = i * slab;
+    const n = Math.min(slab, plan.voxels - v0);
+    if (n <= 0) break;
+    ex.statsReset();
+    if (raw) raw.fill(u8View(inPtr, C * slab * plan.elementBytes), v0, n, source.interleaved ? n : slab);
+    else source.fill(f32View(inPtr, C * slab), v0, n, source.interleaved ? n : slab);
+    const lab = fusedLabels ? labelPtr : 0;
+    if (source.interleaved) {
+      if (wantLabels && !fusedLabels) {
+        ex.deinterleave(inPtr, C, n, planarPtr, slab);
+        ex.entropyPlanar(code, 0, planarPtr, C, n, slab, outPtr, 0, scale, 1, 0);
+        ex.labelsPlanar(code, planarPtr, C, n, slab, labelPtr, regionPtr);
+      } else {
+        ex.entropyInterleaved(code, dt, inPtr, C, n, outPtr, lab, scale, slope, inter, scratchPtr, IL_BLOCK);
+      }
+    } else {
+      ex.entropyPlanar(code, dt, inPtr, C, n, slab, outPtr, lab, scale, slope, inter);
+      if (wantLabels && !fusedLabels) ex.labelsPlanar(code, inPtr, C, n, slab, labelPtr, regionPtr);
+    }
+    ex.statsWrite(statsPtr);
+    onSlab(i, v0, readStats(statsPtr), f32View(outPtr, n), wantLabels ? i32View(labelPtr, n) : undefined);
+  }
+}
+
+/** Number of slabs of a plan. */
+export function slabCount(plan: SlabPlan): number {
+  return Math.ceil(plan.voxels / plan.slab);
+}
+
+/** Streams `source` through the kernel. The wasm memory stays below MAX_WASM_BYTES. */
+export function streamEntropy(source: SlabSource, options: EntropyOptions, sink: SlabSink): KernelStats {
+  const plan = planSlabs(source, options);
+  const acc = emptyStats();
+  runSlabs(source, plan, options, 0, slabCount(plan), (_i, v0, stats, h, l) => {
+    mergeStats(acc, stats);
+    sink(v0, h, l);
+  });
+  return acc;
+}
+
+/** The stored type the kernel can read directly for this volume, or null (JavaScript decode). */
+export function nativeDType(vol: Pick<ProbVolume, "dtype" | "scale">): NativeDType | null {
+  const identity = !vol.scale || (vol.scale.slope === 1 && vol.scale.inter === 0);
+  if (vol.dtype === "uint8" || vol.dtype === "uint16") return vol.dtype;
+  if ((vol.dtype === "float32" || vol.dtype === "float64" || vol.dtype === "float16") && identity) return vol.dtype;
+  return null;
+}
+
+function bytesOf(a: RawArray): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** A SlabSource over a stored volume: raw bytes for the natively decoded types, else decoded to
+ *  f32 slab by slab. */
 export function volumeSource(vol: ProbVolume): SlabSource {
   const plan = planKernel(vol);
   const { dtype, scale } = vol;
+  const native = nativeDType(vol);
+  const esz = native ? NATIVE_BYTES[native] : 0;
   if (plan.layout === "planar") {
+    const planeBytes = native ? plan.planes.map(bytesOf) : [];
     return {
       classes: plan.classes, voxels: plan.voxels, interleaved: false,
       fill(dst, v0, n, stride) {
         for (let c = 0; c < plan.classes; c++) decodeInto(dst, c * stride, plan.planes[c]!, v0, n, dtype, scale);
       },
+      ...(native ? {
+        raw: {
+          dtype: native, slope: scale?.slope ?? 1, inter: scale?.inter ?? 0,
+          fill(dst: Uint8Array, v0: number, n: number, stride: number) {
+            for (let c = 0; c < plan.classes; c++) dst.set(planeBytes[c]!.subarray(v0 * esz, (v0 + n) * esz), c * stride * esz);
+          },
+        },
+      } : {}),
     };
   }
+  const all = native ? bytesOf(plan.buffer) : new Uint8Array(0);
+  const C = plan.classes;
   return {
-    classes: plan.classes, voxels: plan.voxels, interleaved: true,
+    classes: C, voxels: plan.voxels, interleaved: true,
     fill(dst, v0, n) {
-      decodeInto(dst, 0, plan.buffer, v0 * plan.classes, n * plan.classes, dtype, scale);
+      decodeInto(dst, 0, plan.buffer, v0 * C, n * C, dtype, scale);
     },
+    ...(native ? {
+      raw: {
+        dtype: native, slope: scale?.slope ?? 1, inter: scale?.inter ?? 0,
+        fill(dst: Uint8Array, v0: number, n: number) {
+          dst.set(all.subarray(v0 * C * esz, (v0 + n) * C * esz), 0);
+        },
+      },
+    } : {}),
   };
 }
 
@@ -185,21 +324,22 @@ export function computeEntropySync(vol: ProbVolume, options: EntropyOptions = {}
   };
 }
 
-/** The streaming-read floor: the same slab path as streamEntropy (copy into wasm memory, one SIMD
- *  pass), but only summing the values. Used by the benchmarks; returns the f64 sum. */
-export function streamSum(source: SlabSource, options: { slabBytes?: number } = {}): number {
+/** The streaming-read floor: the same slab path as streamEntropy (the same slabs copied into wasm
+ *  memory), but one SIMD pass that only sums the values as f32. Used by the benchmarks. */
+export function streamSum(source: SlabSource, options: EntropyOptions = {}): number {
   const ex = kernelExports();
-  const C = source.classes;
-  const budget = Math.min(options.slabBytes ?? 16 * 1024 * 1024, MAX_WASM_BYTES - 4 * 1024 * 1024);
-  let slab = Math.floor(budget / (4 * C)) & ~3;
-  slab = Math.max(4, Math.min(slab, (source.voxels + 3) & ~3));
-  const inPtr = arenaStart();
-  ensureMemory(inPtr + C * slab * 4);
+  const plan = planSlabs(source, options);
+  const C = plan.classes, slab = plan.slab;
+  const inPtr = arenaStart() + plan.layout.input;
+  ensureMemory(arenaStart() + plan.layout.end);
+  const words = (C * slab * plan.elementBytes) >> 2;
   let sum = 0;
-  for (let v0 = 0; v0 < source.voxels; v0 += slab) {
-    const n = Math.min(slab, source.voxels - v0);
-    source.fill(f32View(inPtr, C * slab), v0, n, source.interleaved ? n : slab);
-    sum += ex.sumF32(inPtr, C * (source.interleaved ? n : slab));
+  for (let v0 = 0; v0 < plan.voxels; v0 += slab) {
+    const n = Math.min(slab, plan.voxels - v0);
+    const stride = source.interleaved ? n : slab;
+    if (plan.native) source.raw!.fill(u8View(inPtr, C * slab * plan.elementBytes), v0, n, stride);
+    else source.fill(f32View(inPtr, C * slab), v0, n, stride);
+    sum += ex.sumF32(inPtr, source.interleaved ? (n * C * plan.elementBytes) >> 2 : words);
   }
   return sum;
 }
