@@ -12,10 +12,12 @@
 export { SegentropyError, isSegentropyError } from "./errors.js";
 export type { ErrorDetails } from "./errors.js";
 export { VERSION } from "./version.js";
-export { init, initSync, isInitialized, MAX_WASM_BYTES, memoryBytes } from "./kernel/wasm.js";
+export { init, initSync, isInitialized, MAX_WASM_BYTES, memoryBytes, relaxedSimdSupported, usesRelaxedSimd, reset } from "./kernel/wasm.js";
 export type { InitOptions } from "./kernel/wasm.js";
 export { computeEntropySync, streamEntropy, volumeSource, unitScale, maxEntropy } from "./kernel/entropy.js";
-export type { Kind, Unit, EntropyOptions, EntropyResult, KernelStats, SlabSource, SlabSink } from "./kernel/entropy.js";
+export type { Kind, Unit, EntropyOptions, EntropyResult, KernelStats, SlabSource, SlabSink, RawSlabs } from "./kernel/entropy.js";
+export { EntropyPool } from "./kernel/pool.js";
+export type { PoolOptions, PoolWorker, PoolRequest, PoolReply } from "./kernel/pool.js";
 export type { ProbVolume, Scaling, KernelPlan } from "./layout/volume.js";
 export { planKernel, gridDims, classCount } from "./layout/volume.js";
 export { stridesFor } from "./layout/strides.js";

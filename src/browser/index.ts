@@ -6,3 +6,5 @@ export { runPipeline } from "./pipeline.js";
 export type { PipelineInputs, PipelineResult, PipelineProgress } from "./pipeline.js";
 export { niivueOverlay, entropyDisplayRange } from "./niivue.js";
 export type { NiivueOverlayOptions, NiivueVolumeOptions } from "./niivue.js";
+export { createBrowserPool, canShareMemory, shareVolume } from "./pool.js";
+export type { BrowserPoolOptions } from "./pool.js";

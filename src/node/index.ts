@@ -54,3 +54,4 @@ export function writeNiftiFile(path: string, map: Float32Array, geometry: Geomet
     rmSync(tmp, { force: true });
   }
 }
+export { createNodePool, defaultThreads } from "./pool.js";

@@ -1,0 +1,73 @@
+/**
+ * The worker side of EntropyPool, host-neutral: the Node and browser worker scripts feed it
+ * messages and post its replies. Each worker owns one kernel instance of the pool's module.
+ */
+import type { BatchSource, PoolReply, PoolRequest } from "./pool.js";
+import { packStats } from "./pool.js";
+import type { SlabSource } from "./entropy.js";
+import { planSlabs, runSlabs, volumeSource } from "./entropy.js";
+import { init } from "./wasm.js";
+import { isSegentropyError } from "../errors.js";
+
+export type Post = (reply: PoolReply, transfer: Transferable[]) => void;
+
+/** Returns the message handler of one worker. */
+export function poolWorkerHandler(post: Post): (msg: PoolRequest) => Promise<void> {
+  return async (msg) => {
+    const id = msg.type === "init" ? 0 : msg.id;
+    try {
+      if (msg.type === "init") {
+        await init({ module: msg.module });
+        post({ type: "ready" }, []);
+      } else if (msg.type === "shared") {
+        const source = volumeSource(msg.volume);
+        const plan = planSlabs(source, msg.options);
+        const count = Math.ceil(plan.voxels / plan.slab);
+        for (;;) {
+          const i = Atomics.add(msg.counter, 0, 1);
+          if (i >= count) break;
+          runSlabs(source, plan, msg.options, i, i + 1, (index, v0, stats, h, l) => {
+            msg.out.set(h, v0);
+            if (msg.labels && l) msg.labels.set(l, v0);
+            packStats(stats, msg.stats, index);
+          });
+        }
+        post({ type: "done", id: msg.id }, []);
+      } else {
+        const source = batchSlabSource(msg.source, msg.first, msg.data, msg.options);
+        const plan = planSlabs(source, msg.options);
+        const v0First = msg.first * plan.slab;
+        const vEnd = Math.min(plan.voxels, msg.last * plan.slab);
+        const entropy = new Float32Array(vEnd - v0First);
+        const labels = plan.labels ? new Int32Array(vEnd - v0First) : null;
+        const stats = new Float64Array((msg.last - msg.first) * 8);
+        runSlabs(source, plan, msg.options, msg.first, msg.last, (index, v0, s, h, l) => {
+          entropy.set(h, v0 - v0First);
+          if (labels && l) labels.set(l, v0 - v0First);
+          packStats(s, stats, index - msg.first);
+        });
+        post({ type: "batch", id: msg.id, first: msg.first, last: msg.last, entropy: entropy.buffer, labels: labels ? labels.buffer : null, stats }, labels ? [entropy.buffer, labels.buffer] : [entropy.buffer]);
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (isSegentropyError(err)) post({ type: "error", id, message, details: { file: err.file, field: err.field, expected: err.expected, found: err.found, ...(err.hint ? { hint: err.hint } : {}) } }, []);
+      else post({ type: "error", id, message }, []);
+    }
+  };
+}
+
+/** A SlabSource over one transferred batch: slab i of the plan is at (i - first) * slabBytes. */
+function batchSlabSource(src: BatchSource, first: number, data: ArrayBuffer, options: Parameters<typeof planSlabs>[1]): SlabSource {
+  const probe: SlabSource = { classes: src.classes, voxels: src.voxels, interleaved: src.interleaved, fill() {} };
+  if (src.native) probe.raw = { dtype: src.native.dtype, slope: src.native.slope, inter: src.native.inter, fill() {} };
+  const plan = planSlabs(probe, options);
+  const slabBytes = src.classes * plan.slab * plan.elementBytes;
+  const at = (v0: number) => (Math.floor(v0 / plan.slab) - first) * slabBytes;
+  return {
+    classes: src.classes, voxels: src.voxels, interleaved: src.interleaved,
+    fill(dst, v0) { dst.set(new Float32Array(data, at(v0), slabBytes / 4)); },
+    ...(src.native ? {
+      raw: { dtype: src.native.dtype, slope: src.native.slope, inter: src.native.inter, fill(dst: Uint8Array, v0: number) { dst.set(new Uint8Array(data, at(v0), slabBytes)); } },
+    } : {}),
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * An optional pool of worker threads (Node worker_threads or browser Web Workers) that runs the
+ * slabs of one volume in parallel. Host-neutral: the Node and browser entries only supply a
+ * factory for `PoolWorker`s.
+ *
+ * Two ways to hand out the work:
+ * - shared: the volume lives in a SharedArrayBuffer (Node, cross-origin-isolated pages). Workers
+ *   take slab indices from an atomic counter, read their slabs straight from the shared input and
+ *   write the map into a shared output. No copies besides the one into each wasm memory.
+ * - transfer: anything else. The main thread fills batches of slabs into ArrayBuffers it transfers
+ *   to the workers, which send the results back the same way.
+ *
+ * Either way the slabs are cut exactly as the single-thread `streamEntropy` cuts them, every worker
+ * instantiates the same compiled module, and the per-slab statistics are merged in slab order, so
+ * the map and every statistic are bit-identical to `computeEntropySync`.
+ */
+import type { EntropyOptions, EntropyResult, KernelStats, SlabPlan, SlabSource } from "./entropy.js";
+import { emptyStats, mergeStats, planSlabs, slabCount, volumeSource } from "./entropy.js";
+import { currentModule } from "./wasm.js";
+import type { ProbVolume } from "../layout/volume.js";
+import { gridDims, permuteToGrid, planKernel } from "../layout/volume.js";
+import type { NativeDType } from "./abi.js";
+import { SegentropyError } from "../errors.js";
+import type { ErrorDetails } from "../errors.js";
+
+/** Numbers per slab in a packed statistics array. */
+export const STATS_FIELDS = 8;
+
+export function packStats(s: KernelStats, into: Float64Array, at: number): void {
+  const o = at * STATS_FIELDS;
+  into[o] = s.total; into[o + 1] = s.nZeroSum; into[o + 2] = s.nNaN; into[o + 3] = s.minValue;
+  into[o + 4] = s.maxValue; into[o + 5] = s.minSum; into[o + 6] = s.maxSum; into[o + 7] = s.maxEntropy;
+}
+
+export function unpackStats(from: Float64Array, at: number): KernelStats {
+  const o = at * STATS_FIELDS;
+  return { total: from[o]!, nZeroSum: from[o + 1]!, nNaN: from[o + 2]!, minValue: from[o + 3]!, maxValue: from[o + 4]!, minSum: from[o + 5]!, maxSum: from[o + 6]!, maxEntropy: from[o + 7]! };
+}
+
+/** What a transferred batch of slabs holds: enough to rebuild the slab plan in the worker. */
+export interface BatchSource {
+  classes: number;
+  voxels: number;
+  interleaved: boolean;
+  /** Native element type of the bytes, or null for f32 values. */
+  native: { dtype: NativeDType; slope: number; inter: number } | null;
+}
+
+export type PoolRequest =
+  | { type: "init"; module: WebAssembly.Module }
+  | {
+    type: "shared"; id: number; volume: ProbVolume; options: EntropyOptions;
+    counter: Int32Array; out: Float32Array; labels: Int32Array | null; stats: Float64Array;
+  }
+  | { type: "batch"; id: number; source: BatchSource; options: EntropyOptions; first: number; last: number; data: ArrayBuffer };
+
+export type PoolReply =
+  | { type: "ready" }
+  | { type: "done"; id: number }
+  | { type: "batch"; id: number; first: number; last: number; entropy: ArrayBuffer; labels: ArrayBuffer | null; stats: Float64Array }
+  | { type: "error"; id: number; message: string; details?: ErrorDetails };
+
+/** The host's worker, reduced to what the pool needs. */
+export interface PoolWorker {
+  post(message: PoolRequest, transfer: Transferable[]): void;
+  /** Registers the one message handler. */
+  listen(onMessage: (reply: PoolReply) => void, onError: (error: unknown) => void): void;
+  terminate(): void;
+}
+
+export interface PoolOptions {
+  /** Worker count. Default: 2. */
+  threads?: number;
+  /** Voxels per transferred batch are chosen so a batch holds about this many input bytes (default 4 MiB). */
+  batchBytes?: number;
+}
+
+const canShare = typeof SharedArrayBuffer !== "undefined";
+function isShared(a: ArrayBufferView): boolean {
+  return canShare && a.buffer instanceof SharedArrayBuffer;
+}
+
+export class EntropyPool {
+  private readonly workers: PoolWorker[];
+  private readonly handlers = new Map<number, (w: number, reply: PoolReply) => void>();
+  private nextId = 1;
+  private broken: Error | undefined;
+  private readonly batchBytes: number;
+
+  private constructor(workers: PoolWorker[], batchBytes: number) {
+    this.workers = workers;
+    this.batchBytes = batchBytes;
+  }
+
+  /** Starts the workers and instantiates the current kernel module in each (paid once per pool). */
+  static async start(factory: (index: number) => PoolWorker, options: PoolOptions = {}): Promise<EntropyPool> {
+    const threads = Math.max(1, Math.floor(options.threads ?? 2));
+    const module = currentModule();
+    const workers = Array.from({ length: threads }, (_, i) => factory(i));
+    const pool = new EntropyPool(workers, options.batchBytes ?? 4 * 1024 * 1024);
+    const ready = workers.map((w, i) => new Promise<void>((resolve, reject) => {
+      w.listen((reply) => {
+        if (reply.type === "ready") { resolve(); return; }
+        if (reply.type === "error" && reply.id === 0) { reject(new Error(reply.message)); return; }
+        pool.dispatch(i, reply);
+      }, (err) => { pool.fault(err); reject(err instanceof Error ? err : new Error(String(err))); });
+      w.post({ type: "init", module }, []);
+    }));
+    try {
+      await Promise.all(ready);
+    } catch (err) {
+      pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  private dispatch(worker: number, reply: PoolReply): void {
+    if (reply.type === "ready") return;
+    this.handlers.get(reply.id)?.(worker, reply);
+  }
+
+  private fault(err: unknown): void {
+    this.broken = err instanceof Error ? err : new Error(String(err));
+    for (const h of [...this.handlers.values()]) h(-1, { type: "error", id: 0, message: this.broken.message });
+  }
+
+  /** Computes the entropy map of a whole volume on the workers; same result as computeEntropySync. */
+  async computeEntropy(vol: ProbVolume, options: EntropyOptions = {}): Promise<EntropyResult> {
+    if (this.broken) throw this.broken;
+    const plan = planKernel(vol);
+    const source = volumeSource(vol);
+    const slabs = planSlabs(source, options);
+    const wantLabels = options.labels ?? false;
+    const sharedInput = canShare && (plan.layout === "planar" ? plan.planes.every(isShared) : isShared(plan.buffer));
+    const mem = sharedInput
+      ? await this.runShared(vol, options, slabs)
+      : await this.runBatches(source, options, slabs);
+    const dims = gridDims(vol);
+    const perm = plan.memoryToGrid;
+    return {
+      map: perm ? permuteToGrid(mem.map, dims, perm) : mem.map,
+      labels: wantLabels && mem.labels ? (perm ? permuteToGrid(mem.labels, dims, perm) : mem.labels) : undefined,
+      dims,
+      classes: plan.classes,
+      kind: options.kind ?? "softmax",
+      unit: options.unit ?? "bits",
+      stats: mem.stats,
+    };
+  }
+
+  private request(onReply: (worker: number, reply: PoolReply, finish: (err?: Error) => void) => void, start: (id: number) => void): Promise<void> {
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      const finish = (err?: Error) => {
+        this.handlers.delete(id);
+        if (err) reject(err); else resolve();
+      };
+      this.handlers.set(id, (w, reply) => {
+        if (reply.type === "error") {
+          finish(reply.details ? new SegentropyError(reply.details) : new Error(`segentropy worker: ${reply.message}`));
+          return;
+        }
+        onReply(w, reply, finish);
+      });
+      start(id);
+    });
+  }
+
+  private async runShared(vol: ProbVolume, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {
+    const n = slabs.voxels;
+    const count = slabCount(slabs);
+    const out = new Float32Array(new SharedArrayBuffer(n * 4));
+    const labels = slabs.labels ? new Int32Array(new SharedArrayBuffer(n * 4)) : null;
+    const stats = new Float64Array(new SharedArrayBuffer(count * STATS_FIELDS * 8));
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    let pending = this.workers.length;
+    await this.request((_w, reply, finish) => {
+      if (reply.type === "done" && --pending === 0) finish();
+    }, (id) => {
+      for (const w of this.workers) w.post({ type: "shared", id, volume: vol, options, counter, out, labels, stats }, []);
+    });
+    const acc = emptyStats();
+    for (let i = 0; i < count; i++) mergeStats(acc, unpackStats(stats, i));
+    return { map: out, labels: labels ?? undefined, stats: acc };
+  }
+
+  private async runBatches(source: SlabSource, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {
+    const count = slabCount(slabs);
+    const map = new Float32Array(slabs.voxels);
+    const labels = slabs.labels ? new Int32Array(slabs.voxels) : undefined;
+    const stats = new Float64Array(count * STATS_FIELDS);
+    const slabBytes = slabs.classes * slabs.slab * slabs.elementBytes;
+    const perBatch = Math.max(1, Math.floor(this.batchBytes / slabBytes));
+    const batchSource: BatchSource = {
+      classes: slabs.classes, voxels: slabs.voxels, interleaved: slabs.interleaved,
+      native: slabs.native && source.raw ? { dtype: slabs.native, slope: source.raw.slope, inter: source.raw.inter } : null,
+    };
+    let next = 0;
+    let inFlight = 0;
+    const workers = this.workers;
+    await this.request((w, reply, finish) => {
+      if (reply.type === "done") { finish(); return; }
+      if (reply.type !== "batch") return;
+      const v0 = reply.first * slabs.slab;
+      const h = new Float32Array(reply.entropy);
+      map.set(h, v0);
+      if (labels && reply.labels) labels.set(new Int32Array(reply.labels), v0);
+      stats.set(reply.stats, reply.first * STATS_FIELDS);
+      inFlight--;
+      if (next < count) send(w, reply.id);
+      else if (inFlight === 0) finish();
+    }, (id) => {
+      // two batches in flight per worker: one computing, one queued
+      for (let k = 0; k < 2; k++) for (let w = 0; w < this.workers.length && next < count; w++) send(w, id);
+      if (count === 0) this.handlers.get(id)?.(0, { type: "done", id });
+    });
+
+    function fillBatch(first: number, last: number): ArrayBuffer {
+      const buf = new ArrayBuffer((last - first) * slabBytes);
+      for (let i = first; i < last; i++) {
+        const v0 = i * slabs.slab;
+        const n = Math.min(slabs.slab, slabs.voxels - v0);
+        const stride = slabs.interleaved ? n : slabs.slab;
+        const off = (i - first) * slabBytes;
+        if (batchSource.native) source.raw!.fill(new Uint8Array(buf, off, slabBytes), v0, n, stride);
+        else source.fill(new Float32Array(buf, off, slabBytes / 4), v0, n, stride);
+      }
+      return buf;
+    }
+    function send(w: number, id: number): void {
+      const first = next;
+      const last = Math.min(count, first + perBatch);
+      next = last;
+      inFlight++;
+      const data = fillBatch(first, last);
+      workers[w]!.post({ type: "batch", id, source: batchSource, options, first, last, data }, [data]);
+    }
+
+    const acc = emptyStats();
+    for (let i = 0; i < count; i++) mergeStats(acc, unpackStats(stats, i));
+    return { map, labels, stats: acc };
+  }
+
+  /** Stops the workers. */
+  close(): void {
+    for (const w of this.workers) w.terminate();
+    this.workers.length = 0;
+    this.broken ??= new Error("segentropy: the worker pool is closed");
+  }
+}

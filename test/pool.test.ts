@@ -1,0 +1,126 @@
+/**
+ * The worker pool (Node worker_threads) gives bit-identical maps, labels and statistics to the
+ * single-thread kernel, in shared-memory and transferred-slab modes, for every kind and layout.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { init, computeEntropySync } from "../src/index.js";
+import type { EntropyOptions, EntropyResult, ProbVolume } from "../src/index.js";
+import { createNodePool } from "../src/node/pool.js";
+import type { EntropyPool } from "../src/kernel/pool.js";
+import { EntropyPool as PoolClass } from "../src/kernel/pool.js";
+import { interleavedF32, planarF32, syntheticRows } from "./helpers/synthetic.js";
+import { stridesFor } from "../src/layout/strides.js";
+import { Worker } from "node:worker_threads";
+
+let pool: EntropyPool;
+const WORKER = new URL("../dist/node/pool-worker.js", import.meta.url);
+// the worker script is the built one (dist/): vitest runs the sources, workers need plain JS
+beforeAll(async () => { await init(); pool = await createNodePool({ threads: 2, batchBytes: 256 * 1024, workerUrl: WORKER }); });
+afterAll(() => pool?.close());
+
+function expectIdentical(a: EntropyResult, b: EntropyResult): void {
+  expect(b.dims).toEqual(a.dims);
+  expect(b.map.length).toBe(a.map.length);
+  let diff = -1;
+  for (let v = 0; v < a.map.length; v++) if (!Object.is(a.map[v], b.map[v])) { diff = v; break; }
+  expect(diff, `first differing voxel ${diff}`).toBe(-1);
+  if (a.labels) expect(Array.from(b.labels!)).toEqual(Array.from(a.labels));
+  expect(b.stats).toEqual(a.stats);
+}
+
+const N = 70_003; // not a multiple of 4 or of the slab size
+const rows8 = syntheticRows(8, N, 3);
+
+describe("worker pool is bit-identical to one thread", () => {
+  const cases: [string, (shared: boolean) => ProbVolume, EntropyOptions][] = [
+    ["f32 planar softmax + labels", (s) => planarF32(rows8, s), { labels: true }],
+    ["f32 interleaved softmax", (s) => interleavedF32(rows8, s), {}],
+    ["f32 interleaved softmax + labels", (s) => interleavedF32(rows8, s), { labels: true }],
+    ["f32 planar, nats", (s) => planarF32(rows8, s), { unit: "nats" }],
+    ["logits", (s) => logitsVolume(s), { kind: "logits", labels: true }],
+    ["sigmoid + region labels", (s) => planarF32(syntheticRows(3, N, 5, false), s), { kind: "sigmoid", labels: true, regionLabels: [1, 2, 3] }],
+    ["tissue", (s) => planarF32(syntheticRows(3, N, 6, false), s), { kind: "tissue", labels: true }],
+    ["f16 planar (native decode)", (s) => f16Volume(s), { labels: true }],
+    ["u8 scaled planar (native decode)", (s) => u8Volume(s), {}],
+    ["C=117 planar (blocked path)", (s) => planarF32(syntheticRows(117, 9_001, 9), s), { labels: true }],
+  ];
+  for (const [name, make, options] of cases) {
+    it(`${name}: shared memory`, async () => {
+      const vol = make(true);
+      expectIdentical(computeEntropySync(vol, options), await pool.computeEntropy(vol, options));
+    });
+    it(`${name}: transferred slabs`, async () => {
+      const vol = make(false);
+      expectIdentical(computeEntropySync(vol, options), await pool.computeEntropy(vol, options));
+    });
+  }
+
+  it("a transposed layout (memory order differs from the grid) is permuted like the single-thread map", async () => {
+    const C = 4, nx = 13, ny = 7, nz = 5;
+    const rows = syntheticRows(C, nx * ny * nz, 11);
+    const data = new Float32Array(new SharedArrayBuffer(C * nx * ny * nz * 4));
+    rows.forEach((row, v) => row.forEach((x, c) => (data[c * rows.length + v] = x)));
+    // (C, x, y, z) in C order: memory order has z fastest, grid axes i=x, j=y, k=z
+    const shape = [C, nx, ny, nz];
+    const vol: ProbVolume = { data, dtype: "float32", shape, strides: stridesFor(shape, "C"), classAxis: 0, gridAxes: [1, 2, 3], name: "t" };
+    expectIdentical(computeEntropySync(vol, { labels: true }), await pool.computeEntropy(vol, { labels: true }));
+  });
+
+  it("start-up is paid once: many volumes through one pool start no new workers", async () => {
+    let started = 0;
+    const url = WORKER;
+    const p = await PoolClass.start(() => {
+      started++;
+      const w = new Worker(url);
+      return {
+        post: (m, t) => w.postMessage(m, t as never),
+        listen: (onMessage, onError) => { w.on("message", onMessage); w.on("error", onError); },
+        terminate: () => { void w.terminate(); },
+      };
+    }, { threads: 2 });
+    try {
+      const vol = planarF32(syntheticRows(4, 5_000, 2), true);
+      const want = computeEntropySync(vol);
+      for (let i = 0; i < 5; i++) expectIdentical(want, await p.computeEntropy(vol));
+      expect(started).toBe(2);
+      expect(p.size).toBe(2);
+    } finally {
+      p.close();
+    }
+  });
+
+  it("a closed pool refuses work with a clear error", async () => {
+    const p = await createNodePool({ threads: 1, workerUrl: WORKER });
+    p.close();
+    await expect(p.computeEntropy(planarF32(syntheticRows(2, 10, 1)))).rejects.toThrow(/closed/);
+  });
+});
+
+function logitsVolume(shared: boolean): ProbVolume {
+  const rows = syntheticRows(5, N, 7, false).map((r) => r.map((p) => Math.log(p + 1e-9) * 3));
+  return planarF32(rows, shared);
+}
+
+function f16Volume(shared: boolean): ProbVolume {
+  const C = 4;
+  const rows = syntheticRows(C, N, 8);
+  const data = shared ? new Uint16Array(new SharedArrayBuffer(C * N * 2)) : new Uint16Array(C * N);
+  const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+  rows.forEach((row, v) => row.forEach((x, c) => {
+    // round to half through float32 bits (truncating the mantissa is enough for a test volume)
+    f32[0] = x; const b = u32[0]!;
+    const e = ((b >>> 23) & 0xff) - 127 + 15;
+    data[c * N + v] = e <= 0 ? 0 : e >= 31 ? 0x7c00 : (e << 10) | ((b >>> 13) & 0x3ff);
+  }));
+  const shape = [C, N];
+  return { data, dtype: "float16", shape, strides: stridesFor(shape, "C"), classAxis: 0, gridAxes: [1], name: "f16" };
+}
+
+function u8Volume(shared: boolean): ProbVolume {
+  const C = 3;
+  const rows = syntheticRows(C, N, 12, false);
+  const data = shared ? new Uint8Array(new SharedArrayBuffer(C * N)) : new Uint8Array(C * N);
+  rows.forEach((row, v) => row.forEach((x, c) => (data[c * N + v] = Math.round(x * 255))));
+  const shape = [C, N];
+  return { data, dtype: "uint8", shape, strides: stridesFor(shape, "C"), classAxis: 0, gridAxes: [1], name: "u8", scale: { slope: 1 / 255, inter: 0 } };
+}
