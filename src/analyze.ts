@@ -4,7 +4,8 @@
  * no I/O here.
  */
 import { fail } from "./errors.js";
-import type { EntropyOptions, Kind, KernelStats, Unit } from "./kernel/entropy.js";
+import type { EntropyOptions, EntropyResult, Kind, KernelStats, Unit } from "./kernel/entropy.js";
+import type { ProbVolume, VolumeMeta } from "./layout/volume.js";
 import { computeEntropySync, maxEntropy } from "./kernel/entropy.js";
 import type { CropBox } from "./layout/crop.js";
 import { cropDims, placeInGrid } from "./layout/crop.js";
@@ -56,12 +57,43 @@ export interface Analysis {
   crop: CropBox | undefined;
 }
 
+/** Something that computes entropy maps off the main thread: an `EntropyPool`. */
+export interface EntropyComputer {
+  computeEntropy(vol: ProbVolume, options: EntropyOptions): Promise<EntropyResult>;
+}
+
 export function analyze(input: ProbInput, refs: References = {}, options: AnalyzeOptions = {}): Analysis {
+  const volume = analyzedVolume(input, options);
+  return analyzeResult(input, refs, options, volume, computeEntropySync(volume, entropyOptionsFor(refs, options)));
+}
+
+/** `analyze` with the kernel work on a worker pool (same result, bit for bit). */
+export async function analyzeAsync(input: ProbInput, refs: References = {}, options: AnalyzeOptions = {}, pool?: EntropyComputer): Promise<Analysis> {
+  const volume = analyzedVolume(input, options);
+  const eo = entropyOptionsFor(refs, options);
+  return analyzeResult(input, refs, options, volume, pool ? await pool.computeEntropy(volume, eo) : computeEntropySync(volume, eo));
+}
+
+/**
+ * The analysis of an entropy result computed elsewhere (a file streamed slab by slab, a pool):
+ * `volume` is the description of what was computed (no data needed).
+ */
+export function analyzeComputed(input: Pick<ProbInput, "info" | "nifti">, refs: References, options: AnalyzeOptions, volume: VolumeMeta, result: EntropyResult): Analysis {
+  return analyzeResult(input, refs, options, volume, result);
+}
+
+function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {
+  return options.scale !== undefined ? { ...input.volume, scale: { slope: options.scale, inter: 0 } } : input.volume;
+}
+
+/** The kernel options an analysis uses (labels only when no segmentation is given). */
+export function entropyOptionsFor(refs: References, options: AnalyzeOptions): EntropyOptions {
+  return { kind: options.kind ?? "softmax", unit: options.unit ?? "bits", labels: !refs.seg, ...(options.regionLabels ? { regionLabels: options.regionLabels } : {}), ...(options.slabBytes ? { slabBytes: options.slabBytes } : {}) };
+}
+
+function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: References, options: AnalyzeOptions, volume: VolumeMeta, result: EntropyResult): Analysis {
   const kind = options.kind ?? "softmax";
   const unit = options.unit ?? "bits";
-  const volume = options.scale !== undefined ? { ...input.volume, scale: { slope: options.scale, inter: 0 } } : input.volume;
-  const entropyOptions: EntropyOptions = { kind, unit, labels: !refs.seg, ...(options.regionLabels ? { regionLabels: options.regionLabels } : {}), ...(options.slabBytes ? { slabBytes: options.slabBytes } : {}) };
-  const result = computeEntropySync(volume, entropyOptions);
   if (kind === "softmax" && result.classes < 2) fail({ file: volume.name, field: "classes", expected: "at least 2 for --kind softmax", found: `${result.classes}`, hint: "a single channel is a sigmoid output: pass --kind sigmoid" });
   checkSemantics(kind, result.stats, volume.dtype, volume.name, { allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined });
 

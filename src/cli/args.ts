@@ -20,6 +20,8 @@ export interface CliArgs {
   png: boolean;
   force: boolean;
   gzipLevel?: number;
+  /** Worker threads for the kernel and gzip (1: none). Default: the available cores, at most 8. */
+  threads?: number;
   quiet: boolean;
   help: boolean;
   version: boolean;
@@ -48,6 +50,7 @@ Options:
   --npy                 also write entropy.npy (array order of the input)
   --no-png              skip the PNG figures
   --gzip-level N        gzip level of entropy.nii.gz, 0-9 (default 1)
+  --threads N           worker threads for large volumes (default: the cores, at most 8; 1 = none)
   --force               replace existing outputs
   --quiet               print nothing on success
   --help, --version
@@ -70,7 +73,7 @@ function parseNumber(flag: string, text: string): number {
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const a: CliArgs = { inputs: [], out: "segentropy-out", unit: "bits", allowUnnormalized: false, npy: false, png: true, force: false, quiet: false, help: false, version: false };
-  const valueFlags = new Set(["--image", "--seg", "--out", "--kind", "--units", "--unit", "--key", "--class-axis", "--properties", "--crop-bbox", "--regions", "--scale", "--gzip-level"]);
+  const valueFlags = new Set(["--image", "--seg", "--out", "--kind", "--units", "--unit", "--key", "--class-axis", "--properties", "--crop-bbox", "--regions", "--scale", "--gzip-level", "--threads"]);
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
     let value: string | undefined;
@@ -110,6 +113,11 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         const n = Number(value);
         if (!Number.isInteger(n) || n < 0 || n > 9) usage("--gzip-level", "an integer from 0 to 9", `'${value}'`);
         a.gzipLevel = n; break;
+      }
+      case "--threads": {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1 || n > 64) usage("--threads", "an integer from 1 to 64", `'${value}'`);
+        a.threads = n; break;
       }
       case "--allow-unnormalized": a.allowUnnormalized = true; break;
       case "--npy": a.npy = true; break;

@@ -2,14 +2,17 @@
 import type { CliArgs } from "./args.js";
 import { fail } from "../errors.js";
 import { init } from "../kernel/wasm.js";
-import { analyze } from "../analyze.js";
+import { analyzeAsync, analyzeComputed, entropyOptionsFor } from "../analyze.js";
+import { computeFromSource } from "../kernel/entropy.js";
+import { fileSlabSource, openNpyStream } from "../node/npy-stream.js";
 import type { AnalyzeOptions, References } from "../analyze.js";
 import type { Kind } from "../kernel/entropy.js";
 import { parseCropBox } from "../layout/crop.js";
 import { buildReport } from "../measures/report.js";
-import { encodeNifti1Float32 } from "../write/nifti.js";
+import { nifti1Float32Parts } from "../write/nifti.js";
 import { encodeNpyFloat32 } from "../write/npy.js";
-import { OutputSet, readFileBytes, readNiftiFile, readNpyFile, readProbabilitiesFile, gzipNode } from "../node/index.js";
+import { OutputSet, readFileBytes, readNiftiFile, readNpyFile, readProbabilitiesFile, gzipParallel, createNodePool, defaultThreads } from "../node/index.js";
+import type { EntropyPool } from "../kernel/pool.js";
 import type { NiftiImage } from "../read/nifti.js";
 import { renderFigures } from "./figures.js";
 import type { ImageSlice } from "./figures.js";
@@ -19,11 +22,20 @@ export interface RunResult {
   lines: string[];
 }
 
+/** Volumes with fewer class values than this run on the main thread: starting workers costs more. */
+const POOL_MIN_VALUES = 1 << 23;
+
 export async function run(args: CliArgs): Promise<RunResult> {
   if (args.inputs.length === 0) fail({ file: "command line", field: "PROBS", expected: "at least one probability file", found: "none", hint: "see segentropy --help" });
+  const clock = stopwatch();
   await init();
   const props = args.properties ? readJson(args.properties) : undefined;
-  const input = await readProbabilitiesFile(args.inputs, { ...(args.key ? { key: args.key } : {}), ...(args.classAxis !== undefined ? { classAxis: args.classAxis } : {}) });
+  // uncompressed .npy: read slab by slab during the computation instead of whole (bounded memory)
+  const stream = args.inputs.length === 1 && /\.npy$/i.test(args.inputs[0]!)
+    ? openNpyStream(args.inputs[0]!, { ...(args.classAxis !== undefined ? { classAxis: args.classAxis } : {}), ...(args.scale !== undefined ? { scale: { slope: args.scale, inter: 0 } } : {}) })
+    : null;
+  const input = stream ? undefined : await readProbabilitiesFile(args.inputs, { ...(args.key ? { key: args.key } : {}), ...(args.classAxis !== undefined ? { classAxis: args.classAxis } : {}) });
+  const info = stream ? stream.info : input!.info;
 
   const refs: References = {};
   let imageNpy: ImageSlice | undefined;
@@ -39,7 +51,7 @@ export async function run(args: CliArgs): Promise<RunResult> {
   let kind: Kind | undefined = args.kind;
   // Safe detections only: an .npz member named 'logits', or nnU-Net properties naming regions.
   const regions = args.regions ?? (Array.isArray(props?.regions_class_order) ? (props.regions_class_order as number[]) : undefined);
-  if (!kind && input.info.key === "logits") kind = "logits";
+  if (!kind && info.key === "logits") kind = "logits";
   if (!kind && args.properties && regions) kind = "sigmoid";
   options.kind = kind ?? "softmax";
   if (regions) options.regionLabels = regions;
@@ -53,14 +65,36 @@ export async function run(args: CliArgs): Promise<RunResult> {
     options.crop = parseCropBox(value, cropSource);
   }
 
-  const analysis = analyze(input, refs, options);
+  const timings: Record<string, number> = { read: clock() };
+  const threads = args.threads ?? defaultThreads();
+  let pool: EntropyPool | undefined;
+  let analysis;
+  try {
+    if (threads > 1 && valueCount(info.shape) >= POOL_MIN_VALUES) pool = await createNodePool({ threads });
+    if (stream) {
+      const eo = entropyOptionsFor(refs, options);
+      const source = fileSlabSource(stream.descriptor);
+      let result;
+      try {
+        result = pool
+          ? await pool.computeOpened(stream.descriptor, source, stream.dims, stream.layout.memoryToGrid, eo)
+          : computeFromSource(source, stream.dims, stream.layout.memoryToGrid, eo);
+      } finally {
+        source.close();
+      }
+      analysis = analyzeComputed({ info }, refs, options, stream.volume, result);
+    } else analysis = await analyzeAsync(input!, refs, options, pool);
+  } finally {
+    pool?.close();
+  }
+  timings.compute = clock();
   const report = buildReport(analysis);
   const outputs = new OutputSet(args.out, { force: args.force, inputs: [...args.inputs, args.image, args.seg, args.properties].filter((x): x is string => !!x) });
-  const is2d = analysis.dims[2] === 1 && input.info.format !== "nifti1" && input.info.format !== "nifti2" && !refs.image && !refs.seg;
+  const is2d = analysis.dims[2] === 1 && info.format !== "nifti1" && info.format !== "nifti2" && !refs.image && !refs.seg;
   const names: string[] = [];
   if (!is2d) {
-    const nii = encodeNifti1Float32(analysis.map, analysis.geometry, { calMin: 0, calMax: analysis.maxPossibleEntropy, description: `segentropy ${analysis.kind} entropy (${analysis.unit})` });
-    outputs.add("entropy.nii.gz", gzipNode(nii, args.gzipLevel));
+    const nii = nifti1Float32Parts(analysis.map, analysis.geometry, { calMin: 0, calMax: analysis.maxPossibleEntropy, description: `segentropy ${analysis.kind} entropy (${analysis.unit})` });
+    outputs.add("entropy.nii.gz", await gzipParallel(nii, args.gzipLevel));
     names.push("entropy.nii.gz");
   }
   if (is2d || args.npy) {
@@ -69,25 +103,43 @@ export async function run(args: CliArgs): Promise<RunResult> {
     outputs.add("entropy.npy", encodeNpyFloat32(analysis.map, shape));
     names.push("entropy.npy");
   }
+  timings.compress = clock();
   if (args.png) {
     const figures = renderFigures(analysis, refs, imageNpy);
     for (const [name, png] of figures.files) { outputs.add(name, png); names.push(name); }
     report.figures = { orientation: figures.orientation, files: [...figures.files.keys()] };
   }
+  timings.figures = clock();
   report.outputs = names;
+  report.timings = { ...secondsOf(timings), threads: pool ? threads : 1 };
   outputs.add("stats.json", JSON.stringify(report, null, 1) + "\n");
   const written = outputs.commit();
+  timings.write = clock();
 
   const s = analysis.summary;
   const fmt = (x: number | null) => (x === null ? "n/a" : Number(x.toPrecision(6)).toString());
   const lines = [
-    `segentropy: ${input.info.files.join(" + ")} (${input.info.format}${input.info.key ? ` '${input.info.key}'` : ""}, ${input.info.dtype} [${input.info.shape.join(", ")}], ${analysis.classes} classes on axis ${input.info.classAxis}, kind ${analysis.kind})`,
+    `segentropy: ${info.files.join(" + ")} (${info.format}${info.key ? ` '${info.key}'` : ""}, ${info.dtype} [${info.shape.join(", ")}], ${analysis.classes} classes on axis ${info.classAxis}, kind ${analysis.kind})`,
     `  total entropy ${fmt(s.totalEntropy)} ${analysis.unit} over ${s.voxels} voxels; mean ${fmt(report.meanEntropy)}, max ${fmt(report.maxEntropy)} (of ${fmt(analysis.maxPossibleEntropy)} possible)`,
     `  zero-sum voxels ${analysis.kernel.nZeroSum}, NaN voxels ${s.nanVoxels}; most uncertain slice k=${report.mostUncertainSlice.index}`,
     ...Object.entries(s.perLabel).slice(0, 12).map(([l, e]) => `  label ${l}: ${e.count} voxels, mean ${fmt(e.meanEntropy)}, total ${fmt(e.totalEntropy)}`),
+    `  time: read ${sec(timings.read)}, compute ${sec(timings.compute)} (${pool ? `${threads} threads` : "1 thread"}), compress ${sec(timings.compress)}, figures ${sec(timings.figures)}, write ${sec(timings.write)} s`,
     `  outputs (${args.out}): ${written.map((p) => p.slice(args.out.length).replace(/^[\\/]/, "")).join(", ")}`,
   ];
   return { outputs: written, lines };
+}
+
+/** Milliseconds since the previous call. */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => { const now = performance.now(); const d = now - last; last = now; return d; };
+}
+const sec = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(2);
+function secondsOf(t: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v) / 1000]));
+}
+function valueCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }
 
 function readJson(path: string): Record<string, unknown> {

@@ -304,20 +304,30 @@ export interface EntropyResult {
 /** Computes the entropy map of a whole volume. Requires a prior `await init()`. */
 export function computeEntropySync(vol: ProbVolume, options: EntropyOptions = {}): EntropyResult {
   const plan = planKernel(vol);
-  const source = volumeSource(vol);
-  const map = new Float32Array(plan.voxels);
-  const labels = options.labels ? new Int32Array(plan.voxels) : undefined;
+  return computeFromSource(volumeSource(vol), gridDims(vol), plan.memoryToGrid, options);
+}
+
+/**
+ * Computes the entropy map of any slab source (a stored volume, a file read slab by slab): the map
+ * in voxel memory order, then permuted to the F-order grid when `memoryToGrid` says so.
+ */
+export function computeFromSource(source: SlabSource, dims: number[], memoryToGrid: number[] | null, options: EntropyOptions = {}): EntropyResult {
+  const map = new Float32Array(source.voxels);
+  const labels = options.labels ? new Int32Array(source.voxels) : undefined;
   const stats = streamEntropy(source, options, (v0, h, l) => {
     map.set(h, v0);
     if (labels && l) labels.set(l, v0);
   });
-  const dims = gridDims(vol);
-  const perm = plan.memoryToGrid;
+  return finishResult(map, labels, dims, memoryToGrid, source.classes, options, stats);
+}
+
+/** Puts a map computed in voxel memory order on the grid. */
+export function finishResult(map: Float32Array, labels: Int32Array | undefined, dims: number[], memoryToGrid: number[] | null, classes: number, options: EntropyOptions, stats: KernelStats): EntropyResult {
   return {
-    map: perm ? permuteToGrid(map, dims, perm) : map,
-    labels: labels && perm ? permuteToGrid(labels, dims, perm) : labels,
+    map: memoryToGrid ? permuteToGrid(map, dims, memoryToGrid) : map,
+    labels: labels && memoryToGrid ? permuteToGrid(labels, dims, memoryToGrid) : labels,
     dims,
-    classes: plan.classes,
+    classes,
     kind: options.kind ?? "softmax",
     unit: options.unit ?? "bits",
     stats,

@@ -2,7 +2,7 @@
  * The worker side of EntropyPool, host-neutral: the Node and browser worker scripts feed it
  * messages and post its replies. Each worker owns one kernel instance of the pool's module.
  */
-import type { BatchSource, PoolReply, PoolRequest } from "./pool.js";
+import type { BatchSource, PoolReply, PoolRequest, SourceDescriptor } from "./pool.js";
 import { packStats } from "./pool.js";
 import type { SlabSource } from "./entropy.js";
 import { planSlabs, runSlabs, volumeSource } from "./entropy.js";
@@ -10,9 +10,11 @@ import { init } from "./wasm.js";
 import { isSegentropyError } from "../errors.js";
 
 export type Post = (reply: PoolReply, transfer: Transferable[]) => void;
+/** Opens a source the host knows how to read (Node: files); absent in browsers. */
+export type OpenSource = (d: Extract<SourceDescriptor, { kind: "file" }>) => SlabSource & { close?(): void };
 
 /** Returns the message handler of one worker. */
-export function poolWorkerHandler(post: Post): (msg: PoolRequest) => Promise<void> {
+export function poolWorkerHandler(post: Post, openSource?: OpenSource): (msg: PoolRequest) => Promise<void> {
   return async (msg) => {
     const id = msg.type === "init" ? 0 : msg.id;
     try {
@@ -20,17 +22,24 @@ export function poolWorkerHandler(post: Post): (msg: PoolRequest) => Promise<voi
         await init({ module: msg.module });
         post({ type: "ready" }, []);
       } else if (msg.type === "shared") {
-        const source = volumeSource(msg.volume);
-        const plan = planSlabs(source, msg.options);
-        const count = Math.ceil(plan.voxels / plan.slab);
-        for (;;) {
-          const i = Atomics.add(msg.counter, 0, 1);
-          if (i >= count) break;
-          runSlabs(source, plan, msg.options, i, i + 1, (index, v0, stats, h, l) => {
-            msg.out.set(h, v0);
-            if (msg.labels && l) msg.labels.set(l, v0);
-            packStats(stats, msg.stats, index);
-          });
+        let source: SlabSource & { close?(): void };
+        if (msg.source.kind === "volume") source = volumeSource(msg.source.volume);
+        else if (openSource) source = openSource(msg.source);
+        else throw new Error(`this worker cannot open ${msg.source.kind} sources`);
+        try {
+          const plan = planSlabs(source, msg.options);
+          const count = Math.ceil(plan.voxels / plan.slab);
+          for (;;) {
+            const i = Atomics.add(msg.counter, 0, 1);
+            if (i >= count) break;
+            runSlabs(source, plan, msg.options, i, i + 1, (index, v0, stats, h, l) => {
+              msg.out.set(h, v0);
+              if (msg.labels && l) msg.labels.set(l, v0);
+              packStats(stats, msg.stats, index);
+            });
+          }
+        } finally {
+          source.close?.();
         }
         post({ type: "done", id: msg.id }, []);
       } else {

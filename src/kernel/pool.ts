@@ -15,10 +15,10 @@
  * the map and every statistic are bit-identical to `computeEntropySync`.
  */
 import type { EntropyOptions, EntropyResult, KernelStats, SlabPlan, SlabSource } from "./entropy.js";
-import { emptyStats, mergeStats, planSlabs, slabCount, volumeSource } from "./entropy.js";
+import { emptyStats, finishResult, mergeStats, planSlabs, slabCount, volumeSource } from "./entropy.js";
 import { currentModule } from "./wasm.js";
 import type { ProbVolume } from "../layout/volume.js";
-import { gridDims, permuteToGrid, planKernel } from "../layout/volume.js";
+import { gridDims, planKernel } from "../layout/volume.js";
 import type { NativeDType } from "./abi.js";
 import { SegentropyError } from "../errors.js";
 import type { ErrorDetails } from "../errors.js";
@@ -46,10 +46,23 @@ export interface BatchSource {
   native: { dtype: NativeDType; slope: number; inter: number } | null;
 }
 
+/**
+ * What the workers of a shared run read: a volume in shared memory, or a source each worker opens
+ * itself through its host's `openSource` hook (Node: a file read slab by slab).
+ */
+export type SourceDescriptor =
+  | { kind: "volume"; volume: ProbVolume }
+  | {
+    kind: "file"; path: string; dataOffset: number;
+    /** The element type stored in the file, and the type the kernel reads (`native`: the raw bytes). */
+    storedDType: string; dtype: NativeDType; native: boolean;
+    classes: number; voxels: number; interleaved: boolean; slope: number; inter: number;
+  };
+
 export type PoolRequest =
   | { type: "init"; module: WebAssembly.Module }
   | {
-    type: "shared"; id: number; volume: ProbVolume; options: EntropyOptions;
+    type: "shared"; id: number; source: SourceDescriptor; options: EntropyOptions;
     counter: Int32Array; out: Float32Array; labels: Int32Array | null; stats: Float64Array;
   }
   | { type: "batch"; id: number; source: BatchSource; options: EntropyOptions; first: number; last: number; data: ArrayBuffer };
@@ -134,23 +147,21 @@ export class EntropyPool {
     if (this.broken) throw this.broken;
     const plan = planKernel(vol);
     const source = volumeSource(vol);
-    const slabs = planSlabs(source, options);
-    const wantLabels = options.labels ?? false;
     const sharedInput = canShare && (plan.layout === "planar" ? plan.planes.every(isShared) : isShared(plan.buffer));
-    const mem = sharedInput
-      ? await this.runShared(vol, options, slabs)
-      : await this.runBatches(source, options, slabs);
-    const dims = gridDims(vol);
-    const perm = plan.memoryToGrid;
-    return {
-      map: perm ? permuteToGrid(mem.map, dims, perm) : mem.map,
-      labels: wantLabels && mem.labels ? (perm ? permuteToGrid(mem.labels, dims, perm) : mem.labels) : undefined,
-      dims,
-      classes: plan.classes,
-      kind: options.kind ?? "softmax",
-      unit: options.unit ?? "bits",
-      stats: mem.stats,
-    };
+    const slabs = planSlabs(source, options);
+    const mem = sharedInput ? await this.runShared({ kind: "volume", volume: vol }, options, slabs) : await this.runBatches(source, options, slabs);
+    return finishResult(mem.map, mem.labels, gridDims(vol), plan.memoryToGrid, plan.classes, options, mem.stats);
+  }
+
+  /**
+   * Computes the entropy map of a source that each worker opens itself (e.g. a file it reads slab
+   * by slab); `source` is the same source opened on this thread, used for the slab plan.
+   */
+  async computeOpened(descriptor: SourceDescriptor, source: SlabSource, dims: number[], memoryToGrid: number[] | null, options: EntropyOptions = {}): Promise<EntropyResult> {
+    if (this.broken) throw this.broken;
+    const slabs = planSlabs(source, options);
+    const mem = await this.runShared(descriptor, options, slabs);
+    return finishResult(mem.map, mem.labels, dims, memoryToGrid, source.classes, options, mem.stats);
   }
 
   private request(onReply: (worker: number, reply: PoolReply, finish: (err?: Error) => void) => void, start: (id: number) => void): Promise<void> {
@@ -171,7 +182,7 @@ export class EntropyPool {
     });
   }
 
-  private async runShared(vol: ProbVolume, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {
+  private async runShared(source: SourceDescriptor, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {
     const n = slabs.voxels;
     const count = slabCount(slabs);
     const out = new Float32Array(new SharedArrayBuffer(n * 4));
@@ -182,7 +193,7 @@ export class EntropyPool {
     await this.request((_w, reply, finish) => {
       if (reply.type === "done" && --pending === 0) finish();
     }, (id) => {
-      for (const w of this.workers) w.post({ type: "shared", id, volume: vol, options, counter, out, labels, stats }, []);
+      for (const w of this.workers) w.post({ type: "shared", id, source, options, counter, out, labels, stats }, []);
     });
     const acc = emptyStats();
     for (let i = 0; i < count; i++) mergeStats(acc, unpackStats(stats, i));

@@ -52,17 +52,48 @@ export type KernelPlan =
   | { layout: "planar"; planes: RawArray[]; classes: number; voxels: number; memoryToGrid: number[] | null }
   | { layout: "interleaved"; buffer: RawArray; classes: number; voxels: number; memoryToGrid: number[] | null };
 
-export function planKernel(vol: ProbVolume): KernelPlan {
-  const C = classCount(vol);
+/** A volume's description without its data (file-streamed volumes). */
+export type VolumeMeta = Omit<ProbVolume, "data">;
+
+/** How a single-buffer volume maps onto the kernel, decided from its description alone. */
+export interface LayoutPlan {
+  layout: "planar" | "interleaved";
+  classes: number;
+  voxels: number;
+  memoryToGrid: number[] | null;
+}
+
+function checkAxes(vol: VolumeMeta): { C: number; voxels: number; grid: number[] } {
+  const C = classCount(vol as ProbVolume);
   const spatial = vol.shape.map((_, a) => a).filter((a) => a !== vol.classAxis);
   for (const a of spatial) {
     if (!vol.gridAxes.includes(a) && vol.shape[a] !== 1) {
       fail({ file: vol.name, field: `axis ${a}`, expected: "size 1 (only the class axis and the grid axes may be longer)", found: `size ${vol.shape[a]}` });
     }
   }
-  const voxels = product(vol.gridAxes.map((a) => vol.shape[a]!));
-  const grid = vol.gridAxes.filter((a) => vol.shape[a]! > 1);
+  return { C, voxels: product(vol.gridAxes.map((a) => vol.shape[a]!)), grid: vol.gridAxes.filter((a) => vol.shape[a]! > 1) };
+}
 
+/**
+ * The kernel walk of a volume stored in one buffer: planar when each class is one contiguous block,
+ * interleaved when the classes of a voxel are adjacent; null when neither (a gather copy is needed).
+ */
+export function planLayout(vol: VolumeMeta): LayoutPlan | null {
+  const { C, voxels, grid } = checkAxes(vol);
+  const cs = vol.strides[vol.classAxis]!;
+  if (cs === voxels || C === 1) {
+    const order = compactOrder(vol, grid, 1);
+    if (order) return { layout: "planar", classes: C, voxels, memoryToGrid: toGrid(vol, order, 1) };
+  }
+  if (cs === 1) {
+    const order = compactOrder(vol, grid, C);
+    if (order) return { layout: "interleaved", classes: C, voxels, memoryToGrid: toGrid(vol, order, C) };
+  }
+  return null;
+}
+
+export function planKernel(vol: ProbVolume): KernelPlan {
+  const { C, voxels, grid } = checkAxes(vol);
   if (Array.isArray(vol.data)) {
     const planes = vol.data as readonly RawArray[];
     if (planes.length !== C) fail({ file: vol.name, field: "class planes", expected: `${C}`, found: `${planes.length}` });
@@ -71,26 +102,17 @@ export function planKernel(vol: ProbVolume): KernelPlan {
     return { layout: "planar", planes: planes.map((p) => p.subarray(0, voxels)), classes: C, voxels, memoryToGrid: toGrid(vol, order, 1) };
   }
   const data = vol.data as RawArray;
+  const plan = planLayout(vol);
+  if (!plan) return gathered(vol, C, voxels);
+  if (plan.layout === "interleaved") return { ...plan, layout: "interleaved", buffer: data.subarray(0, voxels * C) };
   const cs = vol.strides[vol.classAxis]!;
-  // planar: each class is one contiguous block of `voxels` elements
-  if (cs === voxels || C === 1) {
-    const order = compactOrder(vol, grid, 1);
-    if (order) {
-      const planes: RawArray[] = [];
-      for (let c = 0; c < C; c++) planes.push(data.subarray(c * cs, c * cs + voxels));
-      return { layout: "planar", planes, classes: C, voxels, memoryToGrid: toGrid(vol, order, 1) };
-    }
-  }
-  // interleaved: classes are adjacent, voxels follow each other every C elements
-  if (cs === 1) {
-    const order = compactOrder(vol, grid, C);
-    if (order) return { layout: "interleaved", buffer: data.subarray(0, voxels * C), classes: C, voxels, memoryToGrid: toGrid(vol, order, C) };
-  }
-  return gathered(vol, C, voxels);
+  const planes: RawArray[] = [];
+  for (let c = 0; c < C; c++) planes.push(data.subarray(c * cs, c * cs + voxels));
+  return { ...plan, layout: "planar", planes };
 }
 
 /** Grid axes sorted by stride when they tile memory densely with unit `unit`, else null. */
-function compactOrder(vol: ProbVolume, grid: number[], unit: number): number[] | null {
+function compactOrder(vol: VolumeMeta, grid: number[], unit: number): number[] | null {
   const order = [...grid].sort((a, b) => vol.strides[a]! - vol.strides[b]!);
   let expect = unit;
   for (const a of order) {
@@ -100,7 +122,7 @@ function compactOrder(vol: ProbVolume, grid: number[], unit: number): number[] |
   return order;
 }
 
-function toGrid(vol: ProbVolume, memoryOrder: number[], unit: number): number[] | null {
+function toGrid(vol: VolumeMeta, memoryOrder: number[], unit: number): number[] | null {
   const grid = vol.gridAxes.filter((a) => vol.shape[a]! > 1);
   if (grid.every((a, i) => memoryOrder[i] === a)) return null;
   return vol.gridAxes.map((a) => (vol.shape[a]! > 1 ? vol.strides[a]! / unit : 0));

@@ -4,7 +4,11 @@ import { fail } from "../errors.js";
 
 const READ_FILE_LIMIT = 2 ** 31 - 1;
 
-export function readFileBytes(path: string): Uint8Array {
+/**
+ * Reads a whole file. `shared`: into a SharedArrayBuffer, so that worker pools read the volume in
+ * place (for uncompressed .npy and .nii, whose bytes are the volume).
+ */
+export function readFileBytes(path: string, options: { shared?: boolean } = {}): Uint8Array {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -15,12 +19,12 @@ export function readFileBytes(path: string): Uint8Array {
   try {
     const size = fstatSync(fd).size;
     if (fstatSync(fd).isDirectory()) fail({ file: path, field: "path", expected: "a readable file", found: "a directory" });
-    if (size <= READ_FILE_LIMIT) return new Uint8Array(readFileSync(fd));
-    // Large files: read in chunks into one buffer (ArrayBuffers above 4 GiB are fine in Node 20)
-    const out = new Uint8Array(size);
+    if (!options.shared && size <= READ_FILE_LIMIT) return new Uint8Array(readFileSync(fd));
+    // Shared or large files: read in chunks into one buffer (ArrayBuffers above 4 GiB are fine in Node 20)
+    const out = options.shared ? new Uint8Array(new SharedArrayBuffer(size)) : new Uint8Array(size);
     for (let off = 0; off < size; ) {
       const n = readSync(fd, out, off, Math.min(1 << 30, size - off), off);
-      if (n <= 0) break;
+      if (n <= 0) fail({ file: path, field: "size", expected: `${size} bytes`, found: `${off} bytes (the file shrank while being read)` });
       off += n;
     }
     return out;

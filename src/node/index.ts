@@ -3,7 +3,7 @@
  * composable calls as the browser entry. The only place that imports `node:` modules.
  */
 import { readFileBytes } from "./files.js";
-import { gunzipNode, gzipNode, DEFAULT_GZIP_LEVEL } from "./zlib.js";
+import { gunzipNode, gzipNode, gzipParallel, DEFAULT_GZIP_LEVEL } from "./zlib.js";
 import type { ProbInput, ReadOptions } from "../read/probabilities.js";
 import { readProbabilities, fromClassFiles, inflateIfGzip } from "../read/probabilities.js";
 import type { NiftiImage, Geometry } from "../read/nifti.js";
@@ -17,13 +17,14 @@ import { writeFileSync, renameSync, rmSync } from "node:fs";
 
 export * from "../index.js";
 export { OutputSet } from "./output.js";
-export { readFileBytes, gunzipNode, gzipNode, DEFAULT_GZIP_LEVEL };
+export { readFileBytes, gunzipNode, gzipNode, gzipParallel, DEFAULT_GZIP_LEVEL };
 
 /** Reads one probability file, or several 3-D NIfTI files (one per class), from disk. */
 export async function readProbabilitiesFile(paths: string | readonly string[], options: Omit<ReadOptions, "gunzip"> = {}): Promise<ProbInput> {
   const list = typeof paths === "string" ? [paths] : paths;
   if (list.length === 0) fail({ file: "command line", field: "inputs", expected: "at least one probability file", found: "none" });
-  if (list.length === 1) return readProbabilities(readFileBytes(list[0]!), list[0]!, { ...options, gunzip: gunzipNode });
+  // uncompressed volumes are read into shared memory: worker pools then use them in place
+  if (list.length === 1) return readProbabilities(readFileBytes(list[0]!, { shared: /\.(npy|nii)$/i.test(list[0]!) }), list[0]!, { ...options, gunzip: gunzipNode });
   const images: NiftiImage[] = [];
   for (const p of list) images.push(await readNiftiFile(p));
   return fromClassFiles(images);

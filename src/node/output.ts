@@ -3,16 +3,17 @@
  * when all are written are they renamed into place. A failed run leaves nothing behind, and an
  * existing output is refused unless `force` is set. Inputs are never overwritten.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, realpathSync, rmdirSync, readdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync, realpathSync, rmdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fail } from "../errors.js";
 
 export class OutputSet {
-  private readonly files = new Map<string, Uint8Array | string>();
+  private readonly files = new Map<string, Uint8Array | string | readonly Uint8Array[]>();
 
   constructor(readonly dir: string, private readonly options: { force: boolean; inputs: readonly string[] }) {}
 
-  add(name: string, content: Uint8Array | string): void {
+  /** Content may be given in pieces (written one after the other). */
+  add(name: string, content: Uint8Array | string | readonly Uint8Array[]): void {
     this.files.set(name, content);
   }
 
@@ -39,7 +40,8 @@ export class OutputSet {
       for (const [name, content] of this.files) {
         const tmp = join(this.dir, `.${name}.${process.pid}.tmp`);
         temps.push(tmp);
-        writeFileSync(tmp, content);
+        if (typeof content === "string" || content instanceof Uint8Array) writeFileSync(tmp, content);
+        else writePieces(tmp, content);
       }
       let i = 0;
       for (const name of this.files.keys()) renameSync(temps[i++]!, join(this.dir, name));
@@ -50,6 +52,15 @@ export class OutputSet {
       fail({ file: this.dir, field: "--out", expected: "a writable folder", found: `an error (${code})` }, err);
     }
     return this.names();
+  }
+}
+
+function writePieces(path: string, pieces: readonly Uint8Array[]): void {
+  const fd = openSync(path, "w");
+  try {
+    for (const p of pieces) for (let off = 0; off < p.length; ) off += writeSync(fd, p, off, p.length - off);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -29,8 +29,25 @@ export function isNpy(bytes: Uint8Array): boolean {
   return bytes.length >= 6 && MAGIC.every((b, i) => bytes[i] === b);
 }
 
-/** Parses .npy bytes. The data is a view of `bytes` (byte-swapped in place when big-endian). */
-export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
+/** An .npy header: the array's description and where its data starts. */
+export interface NpyHeader {
+  dtype: DType;
+  shape: number[];
+  order: "C" | "F";
+  strides: number[];
+  descr: string;
+  littleEndian: boolean;
+  /** Byte offset of the data in the file. */
+  dataOffset: number;
+  /** Bytes of data the shape and dtype call for. */
+  dataBytes: number;
+}
+
+/**
+ * Parses the header of an .npy file from its first bytes (at least the header; the data need not
+ * be there). `fileSize`, when given, is checked against the data the header calls for.
+ */
+export function parseNpyHeader(bytes: Uint8Array, name: string, fileSize = bytes.length): NpyHeader {
   if (!isNpy(bytes)) fail({ file: name, field: "magic", expected: "\\x93NUMPY (an .npy file)", found: hexStart(bytes) });
   if (bytes.length < 10) fail({ file: name, field: "header", expected: "at least 10 bytes", found: `${bytes.length} bytes` });
   const major = bytes[6]!;
@@ -42,7 +59,7 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
     if (bytes.length < 12) fail({ file: name, field: "header", expected: "at least 12 bytes", found: `${bytes.length} bytes` });
     headerLen = dv.getUint32(8, true); start = 12;
   } else fail({ file: name, field: "version", expected: "1.0, 2.0 or 3.0", found: `${major}.${bytes[7]}` });
-  if (start + headerLen > bytes.length) fail({ file: name, field: "header length", expected: `<= ${bytes.length - start} bytes`, found: `${headerLen}` });
+  if (start + headerLen > Math.min(bytes.length, fileSize)) fail({ file: name, field: "header length", expected: `<= ${Math.min(bytes.length, fileSize) - start} bytes`, found: `${headerLen}` });
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(start, start + headerLen));
 
   const descrM = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header);
@@ -60,17 +77,23 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
   if (!parts.every((s) => /^\d+$/.test(s))) fail({ file: name, field: "shape", expected: "non-negative integers", found: `(${shapeM[1]})` });
   const shape = parts.map(Number);
   const order = orderM[1] === "True" ? "F" : "C";
-  const count = product(shape);
   const size = BYTES_PER_ELEMENT[dtype];
-  const dataStart = start + headerLen;
-  const need = count * size;
-  if (bytes.length - dataStart < need) {
-    fail({ file: name, field: "data", expected: `${need} bytes for shape (${shape.join(", ")}) of ${descr}`, found: `${bytes.length - dataStart} bytes (truncated)` });
+  const dataOffset = start + headerLen;
+  const dataBytes = product(shape) * size;
+  if (fileSize - dataOffset < dataBytes) {
+    fail({ file: name, field: "data", expected: `${dataBytes} bytes for shape (${shape.join(", ")}) of ${descr}`, found: `${fileSize - dataOffset} bytes (truncated)` });
   }
-  const raw = bytes.subarray(dataStart, dataStart + need);
-  if (endian === ">" && size > 1) swapBytesInPlace(raw, size);
-  const data = typedView(dtype, raw.buffer, raw.byteOffset, count);
-  return { dtype, shape, order, strides: stridesFor(shape, order), data, descr };
+  return { dtype, shape, order, strides: stridesFor(shape, order), descr, littleEndian: endian !== ">" || size === 1, dataOffset, dataBytes };
+}
+
+/** Parses .npy bytes. The data is a view of `bytes` (byte-swapped in place when big-endian). */
+export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
+  const h = parseNpyHeader(bytes, name);
+  const raw = bytes.subarray(h.dataOffset, h.dataOffset + h.dataBytes);
+  const size = BYTES_PER_ELEMENT[h.dtype];
+  if (!h.littleEndian) swapBytesInPlace(raw, size);
+  const data = typedView(h.dtype, raw.buffer, raw.byteOffset, h.dataBytes / size);
+  return { dtype: h.dtype, shape: h.shape, order: h.order, strides: h.strides, data, descr: h.descr };
 }
 
 function hexStart(bytes: Uint8Array): string {

@@ -17,9 +17,25 @@ const HEADER = 352; // 348 + 4 bytes of "no extensions"
 
 /** Encodes an F-order float32 map on `geometry.dims` as an uncompressed .nii. */
 export function encodeNifti1Float32(map: Float32Array, geometry: Geometry, options: NiftiWriteOptions = {}): Uint8Array {
-  const [nx, ny, nz] = geometry.dims as [number, number, number];
-  if (map.length !== nx * ny * nz) throw new Error(`map has ${map.length} voxels, geometry ${nx}x${ny}x${nz}`);
   const out = new Uint8Array(HEADER + map.length * 4);
+  out.set(encodeNifti1Header(map.length, geometry, options));
+  new Float32Array(out.buffer, HEADER, map.length).set(map); // little-endian hosts (all supported)
+  return out;
+}
+
+/**
+ * The same file as two pieces, header and voxel bytes, without copying the map (writers and
+ * compressors that take pieces avoid a second full-size buffer).
+ */
+export function nifti1Float32Parts(map: Float32Array, geometry: Geometry, options: NiftiWriteOptions = {}): Uint8Array[] {
+  return [encodeNifti1Header(map.length, geometry, options), new Uint8Array(map.buffer, map.byteOffset, map.byteLength)];
+}
+
+/** The 352 header bytes (348 + an empty extension flag) of a float32 NIfTI-1 of `voxels` voxels. */
+export function encodeNifti1Header(voxels: number, geometry: Geometry, options: NiftiWriteOptions = {}): Uint8Array {
+  const [nx, ny, nz] = geometry.dims as [number, number, number];
+  if (voxels !== nx * ny * nz) throw new Error(`map has ${voxels} voxels, geometry ${nx}x${ny}x${nz}`);
+  const out = new Uint8Array(HEADER);
   const dv = new DataView(out.buffer);
   dv.setInt32(0, 348, true);
   dv.setInt8(39, 0); // dim_info
@@ -46,7 +62,6 @@ export function encodeNifti1Float32(map: Float32Array, geometry: Geometry, optio
   writeAscii(out, 328, 16, options.intentName ?? "");
   out.set([0x6e, 0x2b, 0x31, 0x00], 344); // "n+1\0"
   // bytes 348..351 stay 0: no extensions
-  new Float32Array(out.buffer, HEADER, map.length).set(map); // little-endian hosts (all supported)
   return out;
 }
 
