@@ -70,7 +70,8 @@ export async function run(args: CliArgs): Promise<RunResult> {
   let pool: EntropyPool | undefined;
   let analysis;
   try {
-    if (threads > 1 && valueCount(info.shape) >= POOL_MIN_VALUES) pool = await createNodePool({ threads });
+    // an explicit --threads is obeyed; by default small volumes stay on the main thread
+    if (threads > 1 && (args.threads !== undefined || valueCount(info.shape) >= POOL_MIN_VALUES)) pool = await createNodePool({ threads });
     if (stream) {
       const eo = entropyOptionsFor(refs, options);
       const source = fileSlabSource(stream.descriptor);
