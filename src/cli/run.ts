@@ -112,7 +112,7 @@ export async function run(args: CliArgs): Promise<RunResult> {
   }
   timings.figures = clock();
   report.outputs = names;
-  report.timings = { ...secondsOf(timings), threads: pool ? threads : 1 };
+  report.timings = { ...secondsOf(timings), threads: pool ? threads : 1, peakRssMiB: Math.round(peakRssBytes() / 2 ** 20) };
   outputs.add("stats.json", JSON.stringify(report, null, 1) + "\n");
   const written = outputs.commit();
   timings.write = clock();
@@ -138,6 +138,10 @@ function stopwatch(): () => number {
 const sec = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(2);
 function secondsOf(t: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v) / 1000]));
+}
+/** Peak resident memory of this process so far (Node reports kilobytes). */
+function peakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
 }
 function valueCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
