@@ -15,7 +15,7 @@
 // f32, f64, f16 (IEEE binary16) and u8/u16 with value = raw * slope + inter computed in f64, as
 // the NIfTI standard (and the JavaScript decoder) does. Other kinds than softmax take f32.
 
-import { CONSTS, K_FLTMIN, K_OFF, K_HI, K_ONE, K_C, K_H7FFF, K_P112, K_INFT, K_EXPF, K_SIGN, log2v, log2x4, exp2x4, half4, mad } from "./vecmath";
+import { CONSTS, K_FLTMIN, K_OFF, K_HI, K_ONE, K_P0, K_P1, K_P2, K_B112, K_M14, K_INFT, K_SIGN, K_INF, K_FOUR, log2v, log2vOff, log2x4, exp2x4, half4, mad } from "./vecmath";
 
 /** Kind codes, shared with src/kernel/abi.ts. */
 // @ts-ignore: decorator
@@ -39,24 +39,14 @@ import { CONSTS, K_FLTMIN, K_OFF, K_HI, K_ONE, K_C, K_H7FFF, K_P112, K_INFT, K_E
 // @ts-ignore: decorator
 @inline const DT_U16: i32 = 4;
 
-/** Softmax inputs with at least this many classes run class-major over blocks of BV voxels,
- *  accumulating the class sum of x*log2(x) in f64 (many planes at once defeat the prefetchers,
- *  and f32 sums of 100+ terms would miss the 1e-6 bit accuracy target). */
+/** Softmax inputs with at least this many classes take the wide kernel (f64 class sums). */
 // @ts-ignore: decorator
-@inline const BLOCK_MIN_C: i32 = 9;
-// @ts-ignore: decorator
-@inline const BV: i32 = 1024;
+@inline const WIDE_MIN_C: i32 = 9;
 
 // @ts-ignore: decorator
 @inline const FLT_MIN: f32 = 1.17549435e-38;
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.44269504088896341;
-
-// Scratch of the blocked path: class sums (f32), sums of x log2 x (f64), best value, label.
-const SCR_S: usize = memory.data(BV * 4, 16);
-const SCR_T: usize = memory.data(BV * 8, 16);
-const SCR_B: usize = memory.data(BV * 4, 16);
-const SCR_L: usize = memory.data(BV * 4, 16);
 
 // Running statistics of the current accumulation, reset by statsReset().
 let totLo: v128 = f64x2.splat(0);   // f64 sum of finite entropies, lanes 0,1
@@ -114,8 +104,8 @@ export function statsWrite(dst: usize): void {
 // @ts-ignore: decorator
 @inline function shiftOf(dt: i32): usize {
   if (dt == DT_F64) return 3;
-  if (dt == DT_F16 || dt == DT_U16) return 1;
-  if (dt == DT_U8) return 0;
+  if (dt == DT_F16 || dt == DT_U16 || dt == DT_U16F) return 1;
+  if (dt == DT_U8 || dt == DT_U8F) return 0;
   return 2;
 }
 
@@ -132,50 +122,75 @@ function padPlanes(src: usize, classes: i32, n: i32, classStride: i32, sh: usize
   }
 }
 
-/** Four stored elements at p as f32. */
+/** Decoder constants of one kernel call (loaded once, kept in locals). */
+// Internal dtype codes of the u8/u16 fast decoders: value = f32(raw) / D + I in f32, used when
+// that gives exactly the f64 result raw * slope + inter rounded to f32 for every raw value
+// (checked once per (dtype, slope, inter); true for the usual slope = 1/255, 1/65535, 1).
 // @ts-ignore: decorator
-@inline function ld4(dt: i32, p: usize, m7fff: v128, p112: v128, inft: v128, expf: v128, sign: v128, slope: v128, inter: v128): v128 {
+@inline const DT_U8F: i32 = 5;
+// @ts-ignore: decorator
+@inline const DT_U16F: i32 = 6;
+
+/** Four stored elements at p as f32. `k0`..`k4` are the f16 constants (b112, inft, fltmin, m14,
+ *  sign), `sl`/`it` the f64 slope and intercept (u8/u16), `dq`/`iq` the f32 divisor and intercept
+ *  of the fast integer decoders, `z` a zero vector. */
+// @ts-ignore: decorator
+@inline function ld4(dt: i32, p: usize, z: v128, k0: v128, k1: v128, k2: v128, k3: v128, k4: v128, sl: v128, it: v128, dq: v128, iq: v128): v128 {
   if (dt == DT_F32) return v128.load(p);
   if (dt == DT_F64) {
     return i32x4.shuffle(f32x4.demote_f64x2_zero(v128.load(p)), f32x4.demote_f64x2_zero(v128.load(p, 16)), 0, 1, 4, 5);
   }
-  if (dt == DT_F16) return half4(i32x4.extend_low_i16x8_u(v128.load64_zero(p)), m7fff, p112, inft, expf, sign);
+  if (dt == DT_F16) return half4(i8x16.shuffle(z, v128.load64_zero(p), 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), k0, k1, k2, k3, k4);
   let w: v128;
-  if (dt == DT_U8) w = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p)));
+  if (dt == DT_U8 || dt == DT_U8F) w = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p)));
   else w = i32x4.extend_low_i16x8_u(v128.load64_zero(p));
-  const lo = f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(w), slope), inter);
-  const hi = f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1)), slope), inter);
+  if (dt == DT_U8F || dt == DT_U16F) return f32x4.add(f32x4.div(f32x4.convert_i32x4_s(w), dq), iq);
+  const lo = f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(w), sl), it);
+  const hi = f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1)), sl), it);
   return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
-/** One stored element as f32 (labels of the other kinds, tails). */
+/** One stored element as f32 (decodeF32). */
 // @ts-ignore: decorator
 @inline function ld1(dt: i32, p: usize, slope: f64, inter: f64): f32 {
   if (dt == DT_F32) return load<f32>(p);
   if (dt == DT_F64) return <f32>load<f64>(p);
   if (dt == DT_F16) {
-    return f32x4.extract_lane(half4(i32x4.splat(<i32>load<u16>(p)), v128.load(CONSTS + K_H7FFF), v128.load(CONSTS + K_P112),
-      v128.load(CONSTS + K_INFT), v128.load(CONSTS + K_EXPF), v128.load(CONSTS + K_SIGN)), 0);
+    return f32x4.extract_lane(half4(i32x4.splat(<i32>load<u16>(p) << 16), v128.load(CONSTS + K_B112),
+      v128.load(CONSTS + K_INFT), v128.load(CONSTS + K_FLTMIN), v128.load(CONSTS + K_M14), v128.load(CONSTS + K_SIGN)), 0);
   }
   if (dt == DT_U8) return <f32>(<f64>load<u8>(p) * slope + inter);
   return <f32>(<f64>load<u16>(p) * slope + inter);
 }
 
-/** Per-voxel finish shared by the softmax paths: zero sums, clamping, unit, statistics. */
-// @ts-ignore: decorator
-@inline function finishSoftmax(h0: v128, s: v128, valid: v128, scale: v128): v128 {
-  let h = f32x4.max(h0, f32x4.splat(0));            // rounding can dip below 0; NaN stays NaN
-  const zero = f32x4.eq(s, f32x4.splat(0));
-  h = v128.andnot(h, zero);                         // all-zero vector: entropy 0, counted
-  h = f32x4.mul(h, scale);
-  nZero = i32x4.sub(nZero, v128.and(zero, valid));
-  const pos = v128.and(f32x4.gt(s, f32x4.splat(0)), valid);
-  minS = f32x4.pmin(minS, v128.bitselect(s, f32x4.splat(Infinity), pos));
-  maxS = f32x4.pmax(maxS, v128.bitselect(s, f32x4.splat(-Infinity), pos));
-  account(h, valid);
-  return h;
+// The last (dtype, slope, inter) checked for the fast integer decoder, and the outcome.
+let fastDt: i32 = -1;
+let fastSlope: f64 = 0;
+let fastInter: f64 = 0;
+let fastOk: bool = false;
+
+/** Whether f32(raw) / f32(1 / slope) + f32(inter) equals f32(raw * slope + inter) for every raw. */
+function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
+  if (dtype == fastDt && slope == fastSlope && inter == fastInter) return fastOk;
+  const d: f64 = 1 / slope;
+  let ok = slope != 0 && isFinite(slope) && isFinite(inter) && <f64><f32>d == d;
+  const D = <f32>d, I = <f32>inter;
+  const top: i32 = dtype == DT_U8 ? 255 : 65535;
+  for (let r = 0; ok && r <= top; r++) {
+    const want = <f32>(<f64>r * slope + inter);
+    const got = <f32>r / D + I;
+    if (reinterpret<i32>(want) != reinterpret<i32>(got)) ok = false;
+  }
+  fastDt = dtype; fastSlope = slope; fastInter = inter; fastOk = ok;
+  return ok;
 }
 
+// @ts-ignore: decorator
+@inline function validMask(v: i32, n: i32): v128 {
+  return i32x4.lt_s(i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(v)), i32x4.splat(n));
+}
+
+/** Adds a finished vector of entropies to the global statistics (the other kinds). */
 // @ts-ignore: decorator
 @inline function account(h: v128, valid: v128): void {
   const nan = v128.and(f32x4.ne(h, h), valid);
@@ -186,147 +201,239 @@ function padPlanes(src: usize, classes: i32, n: i32, classStride: i32, sh: usize
   maxH = f32x4.pmax(maxH, hf);
 }
 
+/** Statistics of one kernel call, kept in locals by the kernels and added to the globals once. */
 // @ts-ignore: decorator
-@inline function validMask(v: i32, n: i32): v128 {
-  return i32x4.lt_s(i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(v)), i32x4.splat(n));
+@inline function mergeStats(tlo: v128, thi: v128, nz: v128, nn: v128, mnv: v128, mxv: v128, mns: v128, mxs: v128, mh: v128): void {
+  totLo = f64x2.add(totLo, tlo); totHi = f64x2.add(totHi, thi);
+  nZero = i32x4.add(nZero, nz); nNan = i32x4.add(nNan, nn);
+  minV = f32x4.pmin(minV, mnv); maxV = f32x4.pmax(maxV, mxv);
+  minS = f32x4.pmin(minS, mns); maxS = f32x4.pmax(maxS, mxs);
+  maxH = f32x4.pmax(maxH, mh);
 }
 
+// The kernel bodies below are macros (inlined with constant dt/withLabels into one function per
+// specialisation). Their per-voxel finish, for four voxels with class sum s and h0 = log2 s - t/s:
+//   h = pmax(h0, 0) (rounding can dip below 0; pmax keeps NaN), 0 where s == 0 (counted), * unit;
+//   min/max of the class sums over s > 0 (zero sums replaced by +-Inf; padding lanes repeat voxel
+//   n-1, so they change no min/max); NaN count, f64 totals and max of the finite valid entropies.
+
 /**
- * Softmax over few classes: four voxels at a time, all classes in registers, f32 accumulation.
- * H = log2 s - (sum x log2 x) / s: the renormalised entropy with one division per voxel.
+ * Softmax over few classes (C <= 8): four voxels at a time, all classes in registers, f32
+ * accumulation. H = log2 s - (sum x log2 x) / s: the renormalised entropy with one division per
+ * voxel.
  */
 // @ts-ignore: decorator
 @inline function softmaxReg(dt: i32, withLabels: bool, src: usize, classes: i32, n: i32, classStride: i32, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64): void {
   const sh = shiftOf(dt);
   const cs = <usize>classStride << sh;
   const fltmin = v128.load(CONSTS + K_FLTMIN), off = v128.load(CONSTS + K_OFF), hi = v128.load(CONSTS + K_HI), one = v128.load(CONSTS + K_ONE);
-  const c8 = v128.load(CONSTS + K_C), c7 = v128.load(CONSTS + K_C + 16), c6 = v128.load(CONSTS + K_C + 32), c5 = v128.load(CONSTS + K_C + 48);
-  const c4 = v128.load(CONSTS + K_C + 64), c3 = v128.load(CONSTS + K_C + 80), c2 = v128.load(CONSTS + K_C + 96), c1 = v128.load(CONSTS + K_C + 112);
-  const c0 = v128.load(CONSTS + K_C + 128);
-  const m7fff = v128.load(CONSTS + K_H7FFF), p112 = v128.load(CONSTS + K_P112), inft = v128.load(CONSTS + K_INFT), expf = v128.load(CONSTS + K_EXPF), sign = v128.load(CONSTS + K_SIGN);
+  const p0 = v128.load(CONSTS + K_P0), p1 = v128.load(CONSTS + K_P1), p2 = v128.load(CONSTS + K_P2);
+  const pinf = v128.load(CONSTS + K_INF);
+  const zv = f32x4.splat(0);
+  let k0 = zv, k1 = zv, k3 = zv, k4 = zv;
+  if (dt == DT_F16) { k0 = v128.load(CONSTS + K_B112); k1 = v128.load(CONSTS + K_INFT); k3 = v128.load(CONSTS + K_M14); k4 = v128.load(CONSTS + K_SIGN); }
   const sl = f64x2.splat(slope), it = f64x2.splat(inter);
+  const dq = f32x4.splat(<f32>(1 / slope)), iq = f32x4.splat(<f32>inter);
   const scale = f32x4.splat(unitScale);
+  const nv = i32x4.splat(n);
+  let vi = i32x4(0, 1, 2, 3);
   let mn = f32x4.splat(Infinity), mx = f32x4.splat(-Infinity);
+  let tlo = f64x2.splat(0), thi = f64x2.splat(0), nz = i32x4.splat(0), nn = i32x4.splat(0);
+  let mns = pinf, mxs = hi, mh = zv;
   for (let v = 0; v < n; v += 4) {
-    let s = f32x4.splat(0), t = f32x4.splat(0);
-    let best = f32x4.splat(-Infinity), lab = i32x4.splat(0), cv = i32x4.splat(0);
+    let s = zv, t = zv;
+    let best = hi, lab = zv;
     let p = src + (<usize>v << sh);
     for (let c = 0; c < classes; c++, p += cs) {
-      const raw = ld4(dt, p, m7fff, p112, inft, expf, sign, sl, it);
+      const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
       mn = f32x4.pmin(mn, raw);
       mx = f32x4.pmax(mx, raw);
       const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
       s = f32x4.add(s, x);
-      t = mad(x, log2v(x, off, hi, one, c8, c7, c6, c5, c4, c3, c2, c1, c0), t);
+      t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
       if (withLabels) {
-        const gt = f32x4.gt(raw, best);
-        best = v128.bitselect(raw, best, gt);
-        lab = v128.bitselect(cv, lab, gt);
-        cv = i32x4.add(cv, i32x4.splat(1));
+        lab = i32x4.max_s(lab, v128.and(f32x4.gt(raw, best), i32x4.splat(c)));
+        best = f32x4.pmax(best, raw);
       }
     }
-    const ls = log2v(s, off, hi, one, c8, c7, c6, c5, c4, c3, c2, c1, c0);
-    const valid = validMask(v, n);
-    const h = finishSoftmax(f32x4.sub(ls, f32x4.div(t, s)), s, valid, scale);
+    let h0 = f32x4.sub(log2v(s, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+    // class sums outside [sqrt(1/2), sqrt(2)): redo relative to the exponent of s (rare in softmax output)
+    const es = i32x4.shr_s(i32x4.sub(s, off), 23);
+    if (v128.any_true(v128.andnot(f32x4.gt(s, zv), i32x4.eq(es, zv)))) {
+      t = zv;
+      p = src + (<usize>v << sh);
+      for (let c = 0; c < classes; c++, p += cs) {
+        const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
+        const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
+        t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
+      }
+      h0 = f32x4.sub(log2vOff(s, es, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+    }
+    const valid = i32x4.gt_s(nv, vi);
+    vi = i32x4.add(vi, v128.load(CONSTS + K_FOUR));
+    let h = f32x4.pmax(h0, zv);
+    const zero = f32x4.eq(s, zv);
+    h = f32x4.mul(v128.andnot(h, zero), scale);
     v128.store(out + (<usize>v << 2), h);
     if (withLabels) v128.store(labels + (<usize>v << 2), v128.or(lab, f32x4.ne(s, s)));
+    nz = i32x4.sub(nz, v128.and(zero, valid));
+    mns = f32x4.pmin(mns, v128.or(s, v128.and(zero, pinf)));
+    mxs = f32x4.pmax(mxs, v128.or(s, v128.and(zero, hi)));
+    const nan = f32x4.ne(h, h);
+    nn = i32x4.sub(nn, v128.and(nan, valid));
+    const hf = v128.and(v128.andnot(h, nan), valid);
+    tlo = f64x2.add(tlo, f64x2.promote_low_f32x4(hf));
+    thi = f64x2.add(thi, f64x2.promote_low_f32x4(i32x4.shuffle(hf, hf, 2, 3, 0, 1)));
+    mh = f32x4.pmax(mh, hf);
   }
-  minV = f32x4.pmin(minV, mn);
-  maxV = f32x4.pmax(maxV, mx);
+  mergeStats(tlo, thi, nz, nn, mn, mx, mns, mxs, mh);
 }
 
 /**
- * Softmax over many classes: blocks of BV voxels, class-major (one plane streamed at a time),
- * class sums in f32 and sums of x log2 x in f64 in scratch memory, the entropy in f64.
+ * Softmax over many classes (C >= 9): four voxels at a time, classes in chunks of four whose f32
+ * partial sums are added to f64 accumulators (f32 sums of 100+ terms would miss the 1e-6 bit
+ * accuracy target); the entropy itself in f64.
  */
 // @ts-ignore: decorator
-@inline function softmaxBlocked(dt: i32, withLabels: bool, src: usize, classes: i32, n: i32, classStride: i32, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64): void {
+@inline function softmaxWide(dt: i32, withLabels: bool, src: usize, classes: i32, n: i32, classStride: i32, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64): void {
   const sh = shiftOf(dt);
   const cs = <usize>classStride << sh;
   const fltmin = v128.load(CONSTS + K_FLTMIN), off = v128.load(CONSTS + K_OFF), hi = v128.load(CONSTS + K_HI), one = v128.load(CONSTS + K_ONE);
-  const c8 = v128.load(CONSTS + K_C), c7 = v128.load(CONSTS + K_C + 16), c6 = v128.load(CONSTS + K_C + 32), c5 = v128.load(CONSTS + K_C + 48);
-  const c4 = v128.load(CONSTS + K_C + 64), c3 = v128.load(CONSTS + K_C + 80), c2 = v128.load(CONSTS + K_C + 96), c1 = v128.load(CONSTS + K_C + 112);
-  const c0 = v128.load(CONSTS + K_C + 128);
-  const m7fff = v128.load(CONSTS + K_H7FFF), p112 = v128.load(CONSTS + K_P112), inft = v128.load(CONSTS + K_INFT), expf = v128.load(CONSTS + K_EXPF), sign = v128.load(CONSTS + K_SIGN);
+  const p0 = v128.load(CONSTS + K_P0), p1 = v128.load(CONSTS + K_P1), p2 = v128.load(CONSTS + K_P2);
+  const pinf = v128.load(CONSTS + K_INF);
+  const zv = f32x4.splat(0);
+  let k0 = zv, k1 = zv, k3 = zv, k4 = zv;
+  if (dt == DT_F16) { k0 = v128.load(CONSTS + K_B112); k1 = v128.load(CONSTS + K_INFT); k3 = v128.load(CONSTS + K_M14); k4 = v128.load(CONSTS + K_SIGN); }
   const sl = f64x2.splat(slope), it = f64x2.splat(inter);
+  const dq = f32x4.splat(<f32>(1 / slope)), iq = f32x4.splat(<f32>inter);
   const scale = f32x4.splat(unitScale);
+  const nv = i32x4.splat(n);
+  let vi = i32x4(0, 1, 2, 3);
   let mn = f32x4.splat(Infinity), mx = f32x4.splat(-Infinity);
-  const n4 = (n + 3) & ~3;
-  for (let b0 = 0; b0 < n4; b0 += BV) {
-    const nb = min(BV, n4 - b0);
-    memory.fill(SCR_S, 0, <usize>nb << 2);
-    memory.fill(SCR_T, 0, <usize>nb << 3);
-    if (withLabels) {
-      for (let v = 0; v < nb; v += 4) {
-        v128.store(SCR_B + (<usize>v << 2), f32x4.splat(-Infinity));
-        v128.store(SCR_L + (<usize>v << 2), i32x4.splat(0));
-      }
-    }
-    let plane = src + (<usize>b0 << sh);
-    for (let c = 0; c < classes; c++, plane += cs) {
-      const cv = i32x4.splat(c);
-      for (let v = 0; v < nb; v += 4) {
-        const raw = ld4(dt, plane + (<usize>v << sh), m7fff, p112, inft, expf, sign, sl, it);
+  let tlo = f64x2.splat(0), thi = f64x2.splat(0), nz = i32x4.splat(0), nn = i32x4.splat(0);
+  let mns = pinf, mxs = hi, mh = zv;
+  for (let v = 0; v < n; v += 4) {
+    let sLo = f64x2.splat(0), sHi = f64x2.splat(0), tLo = f64x2.splat(0), tHi = f64x2.splat(0);
+    let best = hi, lab = zv;
+    let p = src + (<usize>v << sh);
+    for (let c0 = 0; c0 < classes; c0 += 4) {
+      let s = zv, t = zv;
+      const ce = min(c0 + 4, classes);
+      for (let c = c0; c < ce; c++, p += cs) {
+        const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
         mn = f32x4.pmin(mn, raw);
         mx = f32x4.pmax(mx, raw);
         const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
-        const ps = SCR_S + (<usize>v << 2);
-        v128.store(ps, f32x4.add(v128.load(ps), x));
-        const l = f32x4.mul(x, log2v(x, off, hi, one, c8, c7, c6, c5, c4, c3, c2, c1, c0));
-        const pt = SCR_T + (<usize>v << 3);
-        v128.store(pt, f64x2.add(v128.load(pt), f64x2.promote_low_f32x4(l)));
-        v128.store(pt, f64x2.add(v128.load(pt, 16), f64x2.promote_low_f32x4(i32x4.shuffle(l, l, 2, 3, 0, 1))), 16);
+        s = f32x4.add(s, x);
+        t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
         if (withLabels) {
-          const pb = SCR_B + (<usize>v << 2);
-          const best = v128.load(pb);
-          const gt = f32x4.gt(raw, best);
-          v128.store(pb, v128.bitselect(raw, best, gt));
-          const pl = SCR_L + (<usize>v << 2);
-          v128.store(pl, v128.bitselect(cv, v128.load(pl), gt));
+          lab = i32x4.max_s(lab, v128.and(f32x4.gt(raw, best), i32x4.splat(c)));
+          best = f32x4.pmax(best, raw);
         }
       }
+      sLo = f64x2.add(sLo, f64x2.promote_low_f32x4(s));
+      sHi = f64x2.add(sHi, f64x2.promote_low_f32x4(i32x4.shuffle(s, s, 2, 3, 0, 1)));
+      tLo = f64x2.add(tLo, f64x2.promote_low_f32x4(t));
+      tHi = f64x2.add(tHi, f64x2.promote_low_f32x4(i32x4.shuffle(t, t, 2, 3, 0, 1)));
     }
-    for (let v = 0; v < nb; v += 4) {
-      const s = v128.load(SCR_S + (<usize>v << 2));
-      const ls = log2v(s, off, hi, one, c8, c7, c6, c5, c4, c3, c2, c1, c0);
-      const pt = SCR_T + (<usize>v << 3);
-      const hlo = f64x2.sub(f64x2.promote_low_f32x4(ls), f64x2.div(v128.load(pt), f64x2.promote_low_f32x4(s)));
-      const hhi = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(ls, ls, 2, 3, 0, 1)),
-        f64x2.div(v128.load(pt, 16), f64x2.promote_low_f32x4(i32x4.shuffle(s, s, 2, 3, 0, 1))));
-      const h0 = i32x4.shuffle(f32x4.demote_f64x2_zero(hlo), f32x4.demote_f64x2_zero(hhi), 0, 1, 4, 5);
-      const g = b0 + v;
-      const h = finishSoftmax(h0, s, validMask(g, n), scale);
-      v128.store(out + (<usize>g << 2), h);
-      if (withLabels) v128.store(labels + (<usize>g << 2), v128.or(v128.load(SCR_L + (<usize>v << 2)), f32x4.ne(s, s)));
+    const s = i32x4.shuffle(f32x4.demote_f64x2_zero(sLo), f32x4.demote_f64x2_zero(sHi), 0, 1, 4, 5);
+    let ls = log2v(s, off, hi, one, p0, p1, p2);
+    // class sums outside [sqrt(1/2), sqrt(2)): redo relative to the exponent of s (rare in softmax output)
+    const es = i32x4.shr_s(i32x4.sub(s, off), 23);
+    if (v128.any_true(v128.andnot(f32x4.gt(s, zv), i32x4.eq(es, zv)))) {
+      tLo = f64x2.splat(0); tHi = f64x2.splat(0);
+      p = src + (<usize>v << sh);
+      for (let c0 = 0; c0 < classes; c0 += 4) {
+        let t = zv;
+        const ce = min(c0 + 4, classes);
+        for (let c = c0; c < ce; c++, p += cs) {
+          const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
+          const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
+          t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
+        }
+        tLo = f64x2.add(tLo, f64x2.promote_low_f32x4(t));
+        tHi = f64x2.add(tHi, f64x2.promote_low_f32x4(i32x4.shuffle(t, t, 2, 3, 0, 1)));
+      }
+      ls = log2vOff(s, es, off, hi, one, p0, p1, p2);
     }
+    const hlo = f64x2.sub(f64x2.promote_low_f32x4(ls), f64x2.div(tLo, sLo));
+    const hhi = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(ls, ls, 2, 3, 0, 1)), f64x2.div(tHi, sHi));
+    const valid = i32x4.gt_s(nv, vi);
+    vi = i32x4.add(vi, v128.load(CONSTS + K_FOUR));
+    let h = f32x4.pmax(i32x4.shuffle(f32x4.demote_f64x2_zero(hlo), f32x4.demote_f64x2_zero(hhi), 0, 1, 4, 5), zv);
+    const zero = f32x4.eq(s, zv);
+    h = f32x4.mul(v128.andnot(h, zero), scale);
+    v128.store(out + (<usize>v << 2), h);
+    if (withLabels) v128.store(labels + (<usize>v << 2), v128.or(lab, f32x4.ne(s, s)));
+    nz = i32x4.sub(nz, v128.and(zero, valid));
+    mns = f32x4.pmin(mns, v128.or(s, v128.and(zero, pinf)));
+    mxs = f32x4.pmax(mxs, v128.or(s, v128.and(zero, hi)));
+    const nan = f32x4.ne(h, h);
+    nn = i32x4.sub(nn, v128.and(nan, valid));
+    const hf = v128.and(v128.andnot(h, nan), valid);
+    tlo = f64x2.add(tlo, f64x2.promote_low_f32x4(hf));
+    thi = f64x2.add(thi, f64x2.promote_low_f32x4(i32x4.shuffle(hf, hf, 2, 3, 0, 1)));
+    mh = f32x4.pmax(mh, hf);
   }
-  minV = f32x4.pmin(minV, mn);
-  maxV = f32x4.pmax(maxV, mx);
+  mergeStats(tlo, thi, nz, nn, mn, mx, mns, mxs, mh);
 }
 
-// @ts-ignore: decorator
-@inline function softmaxAny(dt: i32, src: usize, classes: i32, n: i32, classStride: i32, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64): void {
-  if (classes >= BLOCK_MIN_C) {
-    if (labels != 0) softmaxBlocked(dt, true, src, classes, n, classStride, out, labels, unitScale, slope, inter);
-    else softmaxBlocked(dt, false, src, classes, n, classStride, out, labels, unitScale, slope, inter);
-  } else {
-    if (labels != 0) softmaxReg(dt, true, src, classes, n, classStride, out, labels, unitScale, slope, inter);
-    else softmaxReg(dt, false, src, classes, n, classStride, out, labels, unitScale, slope, inter);
-  }
+// One function per specialisation. They are reached through a function table (call_indirect with
+// a run-time index), so that Binaryen neither inlines them into one giant dispatcher nor folds the
+// specialisations back into run-time dtype tests inside the hot loop (which it did when they were
+// all inlined into one function).
+type Kern = (src: usize, classes: i32, n: i32, classStride: i32, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64) => void;
+
+function regF32(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F32, false, s, C, n, cs, o, l, u, a, b); }
+function regF32L(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F32, true, s, C, n, cs, o, l, u, a, b); }
+function regF64(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F64, false, s, C, n, cs, o, l, u, a, b); }
+function regF64L(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F64, true, s, C, n, cs, o, l, u, a, b); }
+function regF16(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, false, s, C, n, cs, o, l, u, a, b); }
+function regF16L(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, true, s, C, n, cs, o, l, u, a, b); }
+function regU8(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8, false, s, C, n, cs, o, l, u, a, b); }
+function regU8L(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8, true, s, C, n, cs, o, l, u, a, b); }
+function regU16(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U16, false, s, C, n, cs, o, l, u, a, b); }
+function regU16L(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U16, true, s, C, n, cs, o, l, u, a, b); }
+function regU8F(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, false, s, C, n, cs, o, l, u, a, b); }
+function regU8FL(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, true, s, C, n, cs, o, l, u, a, b); }
+function regU16F(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U16F, false, s, C, n, cs, o, l, u, a, b); }
+function regU16FL(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U16F, true, s, C, n, cs, o, l, u, a, b); }
+function wideU8F(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_U8F, false, s, C, n, cs, o, l, u, a, b); }
+function wideU8FL(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_U8F, true, s, C, n, cs, o, l, u, a, b); }
+function wideU16F(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_U16F, false, s, C, n, cs, o, l, u, a, b); }
+function wideU16FL(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_U16F, true, s, C, n, cs, o, l, u, a, b); }
+function wideF32(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_F32, false, s, C, n, cs, o, l, u, a, b); }
+function wideF32L(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_F32, true, s, C, n, cs, o, l, u, a, b); }
+function wideF64(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_F64, false, s, C, n, cs, o, l, u, a, b); }
+function wideF64L(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_F64, true, s, C, n, cs, o, l, u, a, b); }
+function wideF16(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_F16, false, s, C, n, cs, o, l, u, a, b); }
+function wideF16L(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_F16, true, s, C, n, cs, o, l, u, a, b); }
+function wideU8(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_U8, false, s, C, n, cs, o, l, u, a, b); }
+function wideU8L(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_U8, true, s, C, n, cs, o, l, u, a, b); }
+function wideU16(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_U16, false, s, C, n, cs, o, l, u, a, b); }
+function wideU16L(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxWide(DT_U16, true, s, C, n, cs, o, l, u, a, b); }
+function logitsK(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { otherKind(KIND_LOGITS, s, C, n, cs, o, u); }
+function sigmoidK(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { otherKind(KIND_SIGMOID, s, C, n, cs, o, u); }
+function tissueK(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { otherKind(KIND_TISSUE, s, C, n, cs, o, u); }
+
+const KERNELS: StaticArray<Kern> = [
+  regF32, regF32L, regF64, regF64L, regF16, regF16L, regU8, regU8L, regU16, regU16L, regU8F, regU8FL, regU16F, regU16FL,
+  wideF32, wideF32L, wideF64, wideF64L, wideF16, wideF16L, wideU8, wideU8L, wideU16, wideU16L, wideU8F, wideU8FL, wideU16F, wideU16FL,
+  logitsK, sigmoidK, tissueK,
+];
+
+/** The kernel for (kind, dtype, classes, labels). */
+function kernelFor(kind: i32, dtype: i32, classes: i32, labels: usize, slope: f64, inter: f64): Kern {
+  if (kind != KIND_SOFTMAX) return unchecked(KERNELS[28 + min(max(kind, 1), 3) - 1]);
+  let d = dtype >= DT_F32 && dtype <= DT_U16 ? dtype : DT_F32;
+  if ((d == DT_U8 || d == DT_U16) && fastIntOk(d, slope, inter)) d += 2;
+  return unchecked(KERNELS[(classes >= WIDE_MIN_C ? 14 : 0) + 2 * d + (labels != 0 ? 1 : 0)]);
 }
 
 function planarImpl(kind: i32, dtype: i32, src: usize, classes: i32, n: i32, classStride: i32, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64): void {
   if (n <= 0) return;
   padPlanes(src, classes, n, classStride, kind == KIND_SOFTMAX ? shiftOf(dtype) : 2);
-  if (kind == KIND_SOFTMAX) {
-    if (dtype == DT_F32) softmaxAny(DT_F32, src, classes, n, classStride, out, labels, unitScale, slope, inter);
-    else if (dtype == DT_F64) softmaxAny(DT_F64, src, classes, n, classStride, out, labels, unitScale, slope, inter);
-    else if (dtype == DT_F16) softmaxAny(DT_F16, src, classes, n, classStride, out, labels, unitScale, slope, inter);
-    else if (dtype == DT_U8) softmaxAny(DT_U8, src, classes, n, classStride, out, labels, unitScale, slope, inter);
-    else softmaxAny(DT_U16, src, classes, n, classStride, out, labels, unitScale, slope, inter);
-  } else if (kind == KIND_LOGITS) otherKind(KIND_LOGITS, src, classes, n, classStride, out, unitScale);
-  else if (kind == KIND_SIGMOID) otherKind(KIND_SIGMOID, src, classes, n, classStride, out, unitScale);
-  else otherKind(KIND_TISSUE, src, classes, n, classStride, out, unitScale);
+  kernelFor(kind, dtype, classes, labels, slope, inter)(src, classes, n, classStride, out, labels, unitScale, slope, inter);
 }
 
 /**
@@ -345,10 +452,12 @@ export function entropyPlanar(kind: i32, dtype: i32, src: usize, classes: i32, n
  */
 export function entropyInterleaved(kind: i32, dtype: i32, src: usize, classes: i32, n: i32, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64, scratch: usize, block: i32): void {
   const sh = kind == KIND_SOFTMAX ? shiftOf(dtype) : 2;
+  const k = kernelFor(kind, dtype, classes, labels, slope, inter);
   for (let b0 = 0; b0 < n; b0 += block) {
     const nb = min(block, n - b0);
     deinterleaveImpl(src + ((<usize>b0 * <usize>classes) << sh), classes, nb, scratch, block, sh);
-    planarImpl(kind, dtype, scratch, classes, nb, block, out + (<usize>b0 << 2), labels != 0 ? labels + (<usize>b0 << 2) : 0, unitScale, slope, inter);
+    padPlanes(scratch, classes, nb, block, sh);
+    k(scratch, classes, nb, block, out + (<usize>b0 << 2), labels != 0 ? labels + (<usize>b0 << 2) : 0, unitScale, slope, inter);
   }
 }
 

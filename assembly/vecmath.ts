@@ -1,12 +1,14 @@
 // Vector math for the entropy kernels: log2 and exp2 on four f32 lanes at once, and the decoders
 // of the stored element types.
 //
-// log2: musl-style range reduction m = x / 2^k in [sqrt(1/2), sqrt(2)) with integer operations only,
-// then log2(m) = f * q(f), f = m - 1, q a degree-8 near-minimax polynomial (fitted for absolute
-// error; 6.2e-8 max measured in f32 with Horner, see bench/README.md). log2(1) == 0 and
-// log2(2^k) == k exactly, so one-hot and power-of-two uniform vectors give exact entropies.
-// Callers flush inputs below FLT_MIN (zero, denormals, negatives) to +0 first: log2(0) is then
-// the finite -127, so 0 * log2(0) == 0 without a select.
+// log2: musl-style range reduction m = x / 2^k in [sqrt(1/2), sqrt(2)) with integer operations
+// only, then the atanh form log2(m) = u * P(u^2), u = (m - 1) / (m + 1), |u| <= 0.1716, P of
+// degree 2 (three coefficients, fitted for absolute error; 1.4e-7 max on log2 m measured in f32,
+// see bench/README.md). One division replaces the six multiply-adds of the degree-8 polynomial
+// this file used before. log2(1) == 0 and log2(2^k) == k exactly (u == 0), so one-hot and
+// power-of-two uniform vectors give exact entropies. Callers flush inputs below FLT_MIN (zero,
+// denormals, negatives) to +0 first: log2(0) is then the finite -127, so 0 * log2(0) == 0 without a
+// select, and no denormal ever reaches an arithmetic instruction (they are 2x slower on x86).
 //
 // The constants live in linear memory (CONSTS) and the kernels load them once per call into
 // locals: V8 otherwise rematerialises every v128.const inside the hot loop.
@@ -28,67 +30,74 @@
 // @ts-ignore: decorator
 @inline export const K_ONE: usize = 48;
 // @ts-ignore: decorator
-@inline export const K_C: usize = 64; // 9 coefficients c8..c0 at 64..192
+@inline export const K_P0: usize = 64;
 // @ts-ignore: decorator
-@inline export const K_H7FFF: usize = 208;
+@inline export const K_P1: usize = 80;
 // @ts-ignore: decorator
-@inline export const K_P112: usize = 224;
+@inline export const K_P2: usize = 96;
 // @ts-ignore: decorator
-@inline export const K_INFT: usize = 240;
+@inline export const K_B112: usize = 112;
 // @ts-ignore: decorator
-@inline export const K_EXPF: usize = 256;
+@inline export const K_M14: usize = 128;
 // @ts-ignore: decorator
-@inline export const K_SIGN: usize = 272;
+@inline export const K_INFT: usize = 144;
+// @ts-ignore: decorator
+@inline export const K_EXPF: usize = 160;
+// @ts-ignore: decorator
+@inline export const K_SIGN: usize = 176;
+// @ts-ignore: decorator
+@inline export const K_INF: usize = 192;
+// @ts-ignore: decorator
+@inline export const K_FOUR: usize = 208;
 
 export const CONSTS: usize = memory.data<i32>([
   8388608, 8388608, 8388608, 8388608, // FLT_MIN (0x00800000)
   1060439283, 1060439283, 1060439283, 1060439283, // bits of sqrt(1/2) (0x3f3504f3)
   -8388608, -8388608, -8388608, -8388608, // sign + exponent mask (0xff800000)
   1065353216, 1065353216, 1065353216, 1065353216, // 1.0f (0x3f800000)
-  // q(f) = log2(1+f)/f, c8 .. c0 (f32 bit patterns)
-  1040215063, 1040215063, 1040215063, 1040215063, // 0.12541233003139496 (0x3e006c17)
-  -1101571678, -1101571678, -1101571678, -1101571678, // -0.21030285954475403 (0xbe5759a2)
-  1046386856, 1046386856, 1046386856, 1046386856, // 0.21737921237945557 (0x3e5e98a8)
-  -1099678091, -1099678091, -1099678091, -1099678091, // -0.23851950466632843 (0xbe743e75)
-  1049839549, 1049839549, 1049839549, 1049839549, // 0.28765669465065 (0x3e9347bd)
-  -1095192461, -1095192461, -1095192461, -1095192461, // -0.3607212007045746 (0xbeb8b073)
-  1056324474, 1056324474, 1056324474, 1056324474, // 0.48092252016067505 (0x3ef63b7a)
-  -1086805451, -1086805451, -1086805451, -1086805451, // -0.7213471531867981 (0xbf38aa35)
-  1069066810, 1069066810, 1069066810, 1069066810, // 1.442694902420044 (0x3fb8aa3a)
-  32767, 32767, 32767, 32767, // f16: magnitude mask (0x00007fff)
-  2004877312, 2004877312, 2004877312, 2004877312, // f16: 2^112 (0x77800000)
+  // P(z) = log2((1+u)/(1-u)) / u, z = u^2: p0 + p1 z + p2 z^2 (f32 bit patterns)
+  1077455424, 1077455424, 1077455424, 1077455424, // P0 2.8853912353515625
+  1064706823, 1064706823, 1064706823, 1064706823, // P1 0.9614719748497009
+  1058624515, 1058624515, 1058624515, 1058624515, // P2 0.5989381670951843
+  939524096, 939524096, 939524096, 939524096, // f16: exponent rebias 112 << 23 (0x38000000)
+  947912704, 947912704, 947912704, 947912704, // f16: 2^-14 (0x38800000)
   260046847, 260046847, 260046847, 260046847, // f16: above this (after << 13) is Inf/NaN (0x0f7fffff)
-  1879048192, 1879048192, 1879048192, 1879048192, // f16: exponent fix for Inf/NaN (0x70000000)
-  32768, 32768, 32768, 32768, // f16: sign bit (0x00008000)
+  0, 0, 0, 0, // (unused)
+  -2147483648, -2147483648, -2147483648, -2147483648, // f16: sign bit after << 16 (0x80000000)
+  2139095040, 2139095040, 2139095040, 2139095040, // +Inf (0x7f800000)
+  4, 4, 4, 4, // voxel index step
 ], 16);
 
-/** log2 of flushed lanes (x == +0 or x >= FLT_MIN, or NaN/Inf passing through as NaN after x*log2x). */
+/** log2 of flushed lanes (x == +0 or x >= FLT_MIN; NaN/Inf give NaN after x*log2x). */
 // @ts-ignore: decorator
-@inline export function log2v(x: v128, off: v128, hi: v128, one: v128,
-  c8: v128, c7: v128, c6: v128, c5: v128, c4: v128, c3: v128, c2: v128, c1: v128, c0: v128): v128 {
+@inline export function log2v(x: v128, off: v128, hi: v128, one: v128, p0: v128, p1: v128, p2: v128): v128 {
   const ix = i32x4.sub(x, off);
   const k = f32x4.convert_i32x4_s(i32x4.shr_s(ix, 23));
   const m = i32x4.sub(x, v128.and(ix, hi));
-  const f = f32x4.sub(m, one);
-  let p = mad(c8, f, c7);
-  p = mad(p, f, c6);
-  p = mad(p, f, c5);
-  p = mad(p, f, c4);
-  p = mad(p, f, c3);
-  p = mad(p, f, c2);
-  p = mad(p, f, c1);
-  p = mad(p, f, c0);
-  return mad(p, f, k);
+  const u = f32x4.div(f32x4.sub(m, one), f32x4.add(m, one));
+  const z = f32x4.mul(u, u);
+  return mad(u, mad(mad(p2, z, p1), z, p0), k);
 }
 
-/** log2 with the constants loaded on the spot (for the once-per-voxel uses). */
+/** log2(x) - e (e: i32 lanes), computed without cancellation: the exponent is offset before the
+ *  conversion. Used to redo voxels whose class sum is far from 1, where the f32 rounding of
+ *  log2 x ~ -100 would leave ~1e-5 bits of error after log2 s - t/s cancels. */
+// @ts-ignore: decorator
+@inline export function log2vOff(x: v128, e: v128, off: v128, hi: v128, one: v128, p0: v128, p1: v128, p2: v128): v128 {
+  const ix = i32x4.sub(x, off);
+  const k = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_s(ix, 23), e));
+  const m = i32x4.sub(x, v128.and(ix, hi));
+  const u = f32x4.div(f32x4.sub(m, one), f32x4.add(m, one));
+  const z = f32x4.mul(u, u);
+  return mad(u, mad(mad(p2, z, p1), z, p0), k);
+}
+
+/** log2 with the constants loaded on the spot (for the once-per-voxel uses); flushes itself. */
 // @ts-ignore: decorator
 @inline export function log2x4(x: v128): v128 {
   const xc = v128.andnot(x, f32x4.lt(x, v128.load(CONSTS + K_FLTMIN)));
   return log2v(xc, v128.load(CONSTS + K_OFF), v128.load(CONSTS + K_HI), v128.load(CONSTS + K_ONE),
-    v128.load(CONSTS + K_C), v128.load(CONSTS + K_C + 16), v128.load(CONSTS + K_C + 32), v128.load(CONSTS + K_C + 48),
-    v128.load(CONSTS + K_C + 64), v128.load(CONSTS + K_C + 80), v128.load(CONSTS + K_C + 96), v128.load(CONSTS + K_C + 112),
-    v128.load(CONSTS + K_C + 128));
+    v128.load(CONSTS + K_P0), v128.load(CONSTS + K_P1), v128.load(CONSTS + K_P2));
 }
 
 /** 2^d for d in [-126, 0] (callers clamp); relative error ~1e-8 (degree-7 Taylor on [-1/2, 1/2]). */
@@ -108,14 +117,21 @@ export const CONSTS: usize = memory.data<i32>([
   return f32x4.mul(p, scale);
 }
 
-/** Four IEEE binary16 values (low 64 bits of h, already widened to u32 lanes) as f32, exactly:
- *  subnormal halves become normal f32 through the 2^112 multiply. */
+/** Four IEEE binary16 values as f32, exactly, with integer operations and one subtraction of
+ *  normal numbers (a 2^112 multiply would be shorter, but subnormal halves are denormal f32 bit
+ *  patterns and a denormal operand costs a microcode assist on x86: f16 ran 3x slower than f32 on
+ *  the benchmark input, whose leaks are mostly below the f16 normal range). `w` holds each half in
+ *  the HIGH 16 bits of its lane (h << 16, one shuffle from the packed halves). Constants:
+ *  b112 = 112 << 23, inft = 0x0f7fffff, fltmin = 1 << 23, m14 = bits of 2^-14, sign = 0x80000000. */
 // @ts-ignore: decorator
-@inline export function half4(h32: v128, m7fff: v128, p112: v128, inft: v128, expf: v128, sign: v128): v128 {
-  const em = i32x4.shl(v128.and(h32, m7fff), 13);
-  let v = f32x4.mul(em, p112);
-  v = v128.bitselect(v128.or(em, expf), v, i32x4.gt_s(em, inft));
-  return v128.or(v, i32x4.shl(v128.and(h32, sign), 16));
+@inline export function half4(w: v128, b112: v128, inft: v128, fltmin: v128, m14: v128, sign: v128): v128 {
+  const em = i32x4.shr_u(i32x4.shl(w, 1), 4);                          // (h & 0x7fff) << 13
+  const sub = i32x4.lt_s(em, fltmin);                                  // zero or subnormal half
+  let b = i32x4.add(em, b112);                                         // rebias 15 -> 127
+  b = i32x4.add(b, v128.and(i32x4.gt_s(em, inft), b112));              // Inf/NaN: exponent 0xff
+  b = i32x4.add(b, v128.and(sub, fltmin));                             // subnormal: 2^-14 (1 + m) ...
+  const v = f32x4.sub(b, v128.and(sub, m14));                          // ... - 2^-14, exact
+  return v128.or(v, v128.and(w, sign));
 }
 
 /** Scalar log2 with the same conventions, for tails. */
