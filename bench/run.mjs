@@ -13,19 +13,27 @@ const quick = args.includes("--quick");
 const only = (args.find((a) => a.startsWith("--only="))?.slice(7) ?? "a,b,c,d").split(",");
 const jsonOut = args.find((a) => a.startsWith("--json="))?.slice(7);
 const noNumpy = args.includes("--no-numpy") || quick;
+// --relaxed-child: run by this script itself under --experimental-wasm-relaxed-simd, to time the
+// relaxed-SIMD (FMA) build; prints its rows as JSON
+const relaxedChild = args.includes("--relaxed-child");
+const noRelaxed = args.includes("--no-relaxed");
 
 const dist = new URL("../dist/", import.meta.url);
 if (!existsSync(new URL("index.js", dist))) throw new Error("bench: run `npm run build` first");
 const lib = await import(new URL("node/index.js", dist).href);
 const kern = await import(new URL("kernel/entropy.js", dist).href);
 const poolMod = await import(new URL("node/pool.js", dist).href).catch(() => undefined);
-await lib.init();
+await lib.init({ relaxedSimd: relaxedChild });
+if (relaxedChild && !lib.usesRelaxedSimd()) throw new Error("bench: the relaxed-SIMD build did not validate");
 
+// --quick: every input at 1/8 of its voxels (each axis halved), so the suite runs in under a minute;
+// the ratios (to the JS baseline, to the read floor) are what it reports
+const half = (d) => (quick ? d.map((x) => x / 2) : d);
 const INPUTS = {
-  a: { C: 4, dims: [128, 128, 128] },
-  b: { C: 8, dims: [256, 256, 256] },
-  c: { C: 2, dims: [512, 512, 200] },
-  d: { C: 117, dims: [96, 96, 96] },
+  a: { C: 4, dims: half([128, 128, 128]) },
+  b: { C: 8, dims: half([256, 256, 256]) },
+  c: { C: 2, dims: half([512, 512, 200]) },
+  d: { C: 117, dims: half([96, 96, 96]) },
 };
 
 function planarVolume(data, dtype, C, [nx, ny, nz], scale) {
@@ -38,6 +46,7 @@ function interleavedVolume(data, dtype, C, [nx, ny, nz]) {
 }
 
 const rows = [];
+const relaxedRows = [];
 const median = (t) => t.result.latency?.p50 ?? t.result.latency?.mean;
 
 let pool;
@@ -58,9 +67,18 @@ for (const key of only) {
     interleaved: interleavedVolume(il, "float32", C, spec.dims),
   };
   const bench = new Bench({ time: quick ? 150 : 1500, iterations: quick ? 2 : 5, warmupIterations: 1, warmupTime: 0 });
+  if (relaxedChild) {
+    for (const layout of ["planar", "interleaved"]) {
+      bench.add(`${key}|${layout}|wasm 1 thread, relaxed-SIMD FMA`, () => lib.computeEntropySync(vols[layout]));
+      if (pool) bench.add(`${key}|${layout}|wasm 2 workers, relaxed-SIMD FMA`, () => pool.computeEntropy(vols[layout]));
+    }
+    await bench.run();
+    for (const t of bench.tasks) relaxedRows.push({ name: t.name, ms: median(t) });
+    continue;
+  }
   const bytes = {};
-  // plain JS baseline: in --quick mode on the first 1/8 of the voxels, scaled (it is linear)
-  const jsFrac = quick ? 8 : 1;
+  // plain JS baseline: in --quick mode on the first 1/4 of the voxels, scaled (it is linear)
+  const jsFrac = quick ? 4 : 1;
   const jsOut = new Float32Array(N);
   for (const layout of ["planar", "interleaved"]) {
     const name = (v) => `${key}|${layout}|${v}`;
@@ -81,6 +99,16 @@ for (const key of only) {
   bytes[`${key}|planar|wasm f16`] = 2 * C * N;
   bench.add(`${key}|planar|wasm u8 scaled`, () => lib.computeEntropySync(planarVolume(u8, "uint8", C, spec.dims, { slope: 1 / 255, inter: 0 })));
   bytes[`${key}|planar|wasm u8 scaled`] = C * N;
+  if (!quick || key === "a") {
+    // f64 (made per input, freed after), logits and sigmoid kinds
+    const f64 = Float64Array.from(gen.data);
+    bench.add(`${key}|planar|wasm f64`, () => lib.computeEntropySync(planarVolume(f64, "float64", C, spec.dims)));
+    bytes[`${key}|planar|wasm f64`] = 8 * C * N;
+    bench.add(`${key}|planar|wasm logits`, () => lib.computeEntropySync(vols.planar, { kind: "logits" }));
+    bytes[`${key}|planar|wasm logits`] = 4 * C * N;
+    bench.add(`${key}|planar|wasm sigmoid`, () => lib.computeEntropySync(vols.planar, { kind: "sigmoid" }));
+    bytes[`${key}|planar|wasm sigmoid`] = 4 * C * N;
+  }
   await bench.run();
   const ms = {};
   for (const t of bench.tasks) ms[t.name] = median(t) * (t.name.includes("js Math") ? jsFrac : 1);
@@ -89,11 +117,27 @@ for (const key of only) {
     const m = ms[t.name];
     const floor = ms[`${key}|${layout === "interleaved" ? "interleaved" : "planar"}|read floor (sumF32)`];
     const js = ms[`${key}|${layout}|js Math.log2`];
-    rows.push({ input: `(${key}) C=${C} ${spec.dims.join("×")}`, layout, variant, ms: m, voxPerS: N / (m / 1000), gbPerS: (bytes[t.name] * (t.name.includes("js Math") ? jsFrac : 1)) / (m / 1000) / 1e9, vsJs: js / m, vsFloor: m / floor, samples: t.result.latency?.samplesCount ?? t.result.samples?.length });
+    rows.push({ key, input: `(${key}) C=${C} ${spec.dims.join("×")}`, layout, variant, ms: m, voxPerS: N / (m / 1000), gbPerS: (bytes[t.name] * (t.name.includes("js Math") ? jsFrac : 1)) / (m / 1000) / 1e9, vsJs: js / m, vsFloor: m / floor, samples: t.result.latency?.samplesCount ?? t.result.samples?.length });
   }
   if (key === "b" && !noNumpy) rows.push(...numpyRow(gen, spec, ms[`${key}|planar|read floor (sumF32)`], ms[`${key}|planar|js Math.log2`]));
 }
 if (pool) await pool.close();
+if (relaxedChild) {
+  console.log(JSON.stringify(relaxedRows));
+  process.exit(0);
+}
+// relaxed-SIMD rows: Node 20 validates the FMA build only under a flag, so a child process times them
+if (!noRelaxed) {
+  const relaxedOn = only.filter((k) => k === "b" || k === "d");
+  const child = relaxedOn.length === 0 ? "[]" : execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", new URL(import.meta.url).pathname, "--relaxed-child", `--only=${relaxedOn.join(",")}`, ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+  for (const r of JSON.parse(child.trim().split("\n").pop())) {
+    const [key, layout, variant] = r.name.split("|");
+    const base = rows.find((x) => x.key === key && x.layout === layout && x.variant === "wasm 1 thread");
+    if (!base) continue;
+    const jsMs = base.ms * base.vsJs, floorMs = base.ms / base.vsFloor;
+    rows.push({ ...base, variant: `${variant} (node --experimental-wasm-relaxed-simd)`, ms: r.ms, voxPerS: base.voxPerS * base.ms / r.ms, gbPerS: base.gbPerS * base.ms / r.ms, vsJs: jsMs / r.ms, vsFloor: r.ms / floorMs });
+  }
+}
 
 function numpyRow(gen, spec, floor, js) {
   try {
@@ -109,7 +153,7 @@ function numpyRow(gen, spec, floor, js) {
     writeFileSync(npy, lib.encodeNpyFloat32 ? npyBytes(gen.data, [spec.C, nz, ny, nx]) : new Uint8Array());
     const out = execFileSync("/usr/bin/python3", [new URL("numpy_ref.py", import.meta.url).pathname, npy, quick ? "2" : "5"], { encoding: "utf8" });
     const m = Number(out.trim());
-    return [{ input: `(b) C=${spec.C} ${spec.dims.join("×")}`, layout: "planar", variant: "numpy reference", ms: m, voxPerS: gen.N / (m / 1000), gbPerS: (4 * spec.C * gen.N) / (m / 1000) / 1e9, vsJs: js / m, vsFloor: m / floor }];
+    return [{ key: "b", input: `(b) C=${spec.C} ${spec.dims.join("×")}`, layout: "planar", variant: "numpy reference", ms: m, voxPerS: gen.N / (m / 1000), gbPerS: (4 * spec.C * gen.N) / (m / 1000) / 1e9, vsJs: js / m, vsFloor: m / floor }];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -127,9 +171,15 @@ function npyBytes(data, shape) {
   return out;
 }
 
+rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 const f = (x, d = 2) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
-console.log(`\nsegentropy bench: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}${quick ? ", --quick (JS baseline timed on 1/8 of the voxels, scaled)" : ""}\n`);
+console.log(`\nsegentropy bench: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}${quick ? ", --quick (inputs at 1/8 of their voxels; JS baseline timed on 1/4 of those, scaled)" : ""}\n`);
 console.log("| input | layout | variant | median ms | Mvoxel/s | GB/s | × faster than JS | × read floor |");
 console.log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.input} | ${r.layout} | ${r.variant} | ${f(r.ms)} | ${f(r.voxPerS / 1e6)} | ${f(r.gbPerS)} | ${f(r.vsJs)} | ${f(r.vsFloor)} |`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(rows, null, 1));
+// end-to-end figures of the CLI (bench/e2e.mjs), unless --no-e2e
+if (!args.includes("--no-e2e")) {
+  console.log("");
+  execFileSync(process.execPath, [new URL("e2e.mjs", import.meta.url).pathname, ...(quick ? ["--quick"] : [])], { stdio: "inherit" });
+}
