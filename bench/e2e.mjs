@@ -57,6 +57,7 @@ async function makeInputs(dir) {
   member.set(head); member.set(body, head.length);
   writeFileSync(join(dir, "case.npz"), zipSync({ "probabilities.npy": [member, { level: 6 }] }));
   copyFileSync(join(s04, "image.nii.gz"), join(dir, "case_0000.nii.gz"));
+  if (quick) { console.log(JSON.stringify({ grid: [nx, ny, nz], memberBytes: member.length, inBytes: 0, outBytes: 0 })); return; }
   const gen = makePlanar(8, 256, 256, 256, { shared: false });
   const fd = openSync(join(dir, "b.npy"), "w");
   writeSync(fd, npyHeader([8, 256, 256, 256]));
@@ -72,7 +73,7 @@ if (makeInto) {
 const dir = mkdtempSync(join(tmpdir(), "segentropy-e2e-"));
 const lines = [];
 try {
-  const made = spawnSync(process.execPath, [new URL(import.meta.url).pathname, `--make-inputs=${dir}`], { encoding: "utf8" });
+  const made = spawnSync(process.execPath, [new URL(import.meta.url).pathname, `--make-inputs=${dir}`, ...(quick ? ["--quick"] : [])], { encoding: "utf8" });
   if (made.status !== 0) throw new Error(made.stderr);
   const { grid: [nx, ny, nz], memberBytes, inBytes, outBytes } = JSON.parse(made.stdout.trim().split("\n").pop());
   const npzPath = join(dir, "case.npz");
@@ -90,37 +91,40 @@ try {
   lines.push(`| ${m("read").toFixed(2)} s | ${m("compute").toFixed(2)} s | ${m("compress").toFixed(2)} s | ${m("figures").toFixed(2)} s | ${m("wall").toFixed(2)} s | ${m("peakRssMiB")} MiB |`);
   lines.push("");
 
-  // 2. input (b) as .npy against the numpy pipeline
-  const bPath = join(dir, "b.npy");
-  const ours = [];
-  for (let i = 0; i < (quick ? 1 : 3); i++) {
-    const wall = runCli([bPath, "--out", join(dir, "outb"), "--force", "--quiet", "--no-png"]);
-    const t = JSON.parse(readFileSync(join(dir, "outb/stats.json"), "utf8")).timings;
-    ours.push({ wall, rss: t.peakRssMiB, threads: t.threads });
-  }
-  let np;
-  const py = spawnSync("/usr/bin/python3", ["-c", "import numpy, nibabel"]);
-  if (py.status === 0) {
-    const res = [];
+  if (quick) lines.push("(--quick: the input (b) comparison with the numpy pipeline runs in the full suite only)");
+  else {
+    // 2. input (b) as .npy against the numpy pipeline (full runs only: making 512 MiB takes a while)
+    const bPath = join(dir, "b.npy");
+    const ours = [];
     for (let i = 0; i < (quick ? 1 : 3); i++) {
-      const t = performance.now();
-      const r = spawnSync("/usr/bin/python3", [join(root, "bench/numpy_pipeline.py"), bPath, join(dir, "np.nii.gz")], { encoding: "utf8" });
-      if (r.status !== 0) throw new Error(r.stderr);
-      const [, rss] = r.stdout.trim().split(" ").map(Number);
-      res.push({ wall: (performance.now() - t) / 1000, rss });
+      const wall = runCli([bPath, "--out", join(dir, "outb"), "--force", "--quiet", "--no-png"]);
+      const t = JSON.parse(readFileSync(join(dir, "outb/stats.json"), "utf8")).timings;
+      ours.push({ wall, rss: t.peakRssMiB, threads: t.threads });
     }
-    np = { wall: median(res.map((r) => r.wall)), rss: median(res.map((r) => r.rss)) };
+    let np;
+    const py = spawnSync("/usr/bin/python3", ["-c", "import numpy, nibabel"]);
+    if (py.status === 0) {
+      const res = [];
+      for (let i = 0; i < (quick ? 1 : 3); i++) {
+        const t = performance.now();
+        const r = spawnSync("/usr/bin/python3", [join(root, "bench/numpy_pipeline.py"), bPath, join(dir, "np.nii.gz")], { encoding: "utf8" });
+        if (r.status !== 0) throw new Error(r.stderr);
+        const [, rss] = r.stdout.trim().split(" ").map(Number);
+        res.push({ wall: (performance.now() - t) / 1000, rss });
+      }
+      np = { wall: median(res.map((r) => r.wall)), rss: median(res.map((r) => r.rss)) };
+    }
+    const ow = median(ours.map((r) => r.wall)), orss = median(ours.map((r) => r.rss));
+    lines.push(`End to end, input (b): C=8 256^3 float32 .npy (${(inBytes / 2 ** 20).toFixed(0)} MiB) -> entropy.nii.gz + stats.json (--no-png); median of ${ours.length} runs; wall includes process start`);
+    lines.push("");
+    lines.push("| pipeline | wall | peak RSS | RSS / (input + output bytes) |");
+    lines.push("| --- | ---: | ---: | ---: |");
+    lines.push(`| segentropy CLI (${ours[0].threads} threads) | ${ow.toFixed(2)} s | ${orss} MiB | ${(orss * 2 ** 20 / (inBytes + outBytes)).toFixed(2)} |`);
+    if (np) {
+      lines.push(`| numpy pipeline (np.load + reference + nibabel save) | ${np.wall.toFixed(2)} s | ${np.rss} MiB | ${(np.rss * 2 ** 20 / (inBytes + outBytes)).toFixed(2)} |`);
+      lines.push(`| **ratio** | **${(np.wall / ow).toFixed(1)}x faster** | **${(orss / np.rss).toFixed(2)}x the RSS** | |`);
+    } else lines.push("| numpy pipeline | (python3 with numpy and nibabel not found: skipped) | | |");
   }
-  const ow = median(ours.map((r) => r.wall)), orss = median(ours.map((r) => r.rss));
-  lines.push(`End to end, input (b): C=8 256^3 float32 .npy (${(inBytes / 2 ** 20).toFixed(0)} MiB) -> entropy.nii.gz + stats.json (--no-png); median of ${ours.length} runs; wall includes process start`);
-  lines.push("");
-  lines.push("| pipeline | wall | peak RSS | RSS / (input + output bytes) |");
-  lines.push("| --- | ---: | ---: | ---: |");
-  lines.push(`| segentropy CLI (${ours[0].threads} threads) | ${ow.toFixed(2)} s | ${orss} MiB | ${(orss * 2 ** 20 / (inBytes + outBytes)).toFixed(2)} |`);
-  if (np) {
-    lines.push(`| numpy pipeline (np.load + reference + nibabel save) | ${np.wall.toFixed(2)} s | ${np.rss} MiB | ${(np.rss * 2 ** 20 / (inBytes + outBytes)).toFixed(2)} |`);
-    lines.push(`| **ratio** | **${(np.wall / ow).toFixed(1)}x faster** | **${(orss / np.rss).toFixed(2)}x the RSS** | |`);
-  } else lines.push("| numpy pipeline | (python3 with numpy and nibabel not found: skipped) | | |");
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
