@@ -15,7 +15,7 @@
 // f32, f64, f16 (IEEE binary16) and u8/u16 with value = raw * slope + inter computed in f64, as
 // the NIfTI standard (and the JavaScript decoder) does. Other kinds than softmax take f32.
 
-import { CONSTS, K_FLTMIN, K_OFF, K_HI, K_ONE, K_P0, K_P1, K_P2, K_B112, K_M14, K_INFT, K_SIGN, K_INF, K_FOUR, log2v, log2vOff, log2x4, exp2x4, half4, mad } from "./vecmath";
+import { CONSTS, K_FLTMIN, K_OFF, K_HI, K_ONE, K_P0, K_P1, K_P2, K_B112, K_M14, K_INFT, K_SIGN, K_INF, K_FOUR, K_IOTA, log2v, log2vOff, log2x4, exp2x4, half4, mad } from "./vecmath";
 
 /** Kind codes, shared with src/kernel/abi.ts. */
 // @ts-ignore: decorator
@@ -47,6 +47,12 @@ import { CONSTS, K_FLTMIN, K_OFF, K_HI, K_ONE, K_P0, K_P1, K_P2, K_B112, K_M14, 
 @inline const FLT_MIN: f32 = 1.17549435e-38;
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.44269504088896341;
+
+// Scratch of the two-pass softmax kernel: class sums and sums of x log2 x of a block of voxels.
+// @ts-ignore: decorator
+@inline const BV: i32 = 512;
+const SCR_S: usize = memory.data(BV * 4, 16);
+const SCR_T: usize = memory.data(BV * 4, 16);
 
 // Running statistics of the current accumulation, reset by statsReset().
 let totLo: v128 = f64x2.splat(0);   // f64 sum of finite entropies, lanes 0,1
@@ -234,59 +240,62 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   if (dt == DT_F16) { k0 = v128.load(CONSTS + K_B112); k1 = v128.load(CONSTS + K_INFT); k3 = v128.load(CONSTS + K_M14); k4 = v128.load(CONSTS + K_SIGN); }
   const sl = f64x2.splat(slope), it = f64x2.splat(inter);
   const dq = f32x4.splat(<f32>(1 / slope)), iq = f32x4.splat(<f32>inter);
-  const scale = f32x4.splat(unitScale);
-  const nv = i32x4.splat(n);
-  let vi = i32x4(0, 1, 2, 3);
   let mn = f32x4.splat(Infinity), mx = f32x4.splat(-Infinity);
   let tlo = f64x2.splat(0), thi = f64x2.splat(0), nz = i32x4.splat(0), nn = i32x4.splat(0);
   let mns = pinf, mxs = hi, mh = zv;
-  for (let v = 0; v < n; v += 4) {
-    let s = zv, t = zv;
-    let best = hi, lab = zv;
-    let p = src + (<usize>v << sh);
-    for (let c = 0; c < classes; c++, p += cs) {
-      const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
-      mn = f32x4.pmin(mn, raw);
-      mx = f32x4.pmax(mx, raw);
-      const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
-      s = f32x4.add(s, x);
-      t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
-      if (withLabels) {
-        lab = i32x4.max_s(lab, v128.and(f32x4.gt(raw, best), i32x4.splat(c)));
-        best = f32x4.pmax(best, raw);
-      }
-    }
-    let h0 = f32x4.sub(log2v(s, off, hi, one, p0, p1, p2), f32x4.div(t, s));
-    // class sums outside [sqrt(1/2), sqrt(2)): redo relative to the exponent of s (rare in softmax output)
-    const es = i32x4.shr_s(i32x4.sub(s, off), 23);
-    if (v128.any_true(v128.andnot(f32x4.gt(s, zv), i32x4.eq(es, zv)))) {
-      t = zv;
-      p = src + (<usize>v << sh);
+  for (let b0 = 0; b0 < n; b0 += BV) {
+    const b1 = min(b0 + BV, n);
+    // pass A: class sums and sums of x log2 x of the block into scratch (short loop, few live values)
+    for (let v = b0; v < b1; v += 4) {
+      let s = zv, t = zv;
+      let best = hi, lab = zv;
+      let p = src + (<usize>v << sh);
       for (let c = 0; c < classes; c++, p += cs) {
         const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
+        mn = f32x4.pmin(mn, raw);
+        mx = f32x4.pmax(mx, raw);
         const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
-        t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
+        s = f32x4.add(s, x);
+        t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
+        if (withLabels) {
+          lab = i32x4.max_s(lab, v128.and(f32x4.gt(raw, best), i32x4.splat(c)));
+          best = f32x4.pmax(best, raw);
+        }
       }
-      h0 = f32x4.sub(log2vOff(s, es, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+      const q = <usize>(v - b0) << 2;
+      v128.store(SCR_S + q, s);
+      v128.store(SCR_T + q, t);
+      if (withLabels) v128.store(labels + (<usize>v << 2), lab);
     }
-    const valid = i32x4.gt_s(nv, vi);
-    vi = i32x4.add(vi, v128.load(CONSTS + K_FOUR));
-    let h = f32x4.pmax(h0, zv);
-    const zero = f32x4.eq(s, zv);
-    h = f32x4.mul(v128.andnot(h, zero), scale);
-    v128.store(out + (<usize>v << 2), h);
-    if (withLabels) v128.store(labels + (<usize>v << 2), v128.or(lab, f32x4.ne(s, s)));
-    nz = i32x4.sub(nz, v128.and(zero, valid));
-    mns = f32x4.pmin(mns, v128.or(s, v128.and(zero, pinf)));
-    mxs = f32x4.pmax(mxs, v128.or(s, v128.and(zero, hi)));
-    const nan = f32x4.ne(h, h);
-    nn = i32x4.sub(nn, v128.and(nan, valid));
-    const hf = v128.and(v128.andnot(h, nan), valid);
-    tlo = f64x2.add(tlo, f64x2.promote_low_f32x4(hf));
-    thi = f64x2.add(thi, f64x2.promote_low_f32x4(i32x4.shuffle(hf, hf, 2, 3, 0, 1)));
-    mh = f32x4.pmax(mh, hf);
+    // pass B: per-voxel finish
+    for (let v = b0; v < b1; v += 4) {
+      const q = <usize>(v - b0) << 2;
+      const s = v128.load(SCR_S + q);
+      const t = v128.load(SCR_T + q);
+      // class sums outside [sqrt(1/2), sqrt(2)): redo relative to the exponent of s (rare in
+      // softmax output; out of line, so that this loop keeps its values in registers)
+      const es = i32x4.shr_s(i32x4.sub(s, off), 23);
+      const zero = f32x4.eq(s, zv);
+      let h0: v128;
+      if (i32x4.all_true(v128.or(i32x4.eq(es, zv), zero))) h0 = f32x4.sub(log2v(s, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+      else h0 = redo(dt, src + (<usize>v << sh), classes, cs, s, es, slope, inter);
+      const valid = i32x4.gt_s(i32x4.splat(n - v), v128.load(CONSTS + K_IOTA));
+      let h = f32x4.pmax(h0, zv);
+      h = f32x4.mul(v128.andnot(h, zero), f32x4.splat(unitScale));
+      v128.store(out + (<usize>v << 2), h);
+      if (withLabels) { const pl = labels + (<usize>v << 2); v128.store(pl, v128.or(v128.load(pl), f32x4.ne(s, s))); }
+      nz = i32x4.sub(nz, v128.and(zero, valid));
+      mns = f32x4.pmin(mns, v128.or(s, v128.and(zero, v128.load(CONSTS + K_INF))));
+      mxs = f32x4.pmax(mxs, s);                                // 0 if only zero sums: -Inf at the end
+      const nan = f32x4.ne(h, h);
+      nn = i32x4.sub(nn, v128.and(nan, valid));
+      const hf = v128.and(v128.andnot(h, nan), valid);
+      tlo = f64x2.add(tlo, f64x2.promote_low_f32x4(hf));
+      thi = f64x2.add(thi, f64x2.promote_low_f32x4(i32x4.shuffle(hf, hf, 2, 3, 0, 1)));
+      mh = f32x4.pmax(mh, hf);
+    }
   }
-  mergeStats(tlo, thi, nz, nn, mn, mx, mns, mxs, mh);
+  mergeStats(tlo, thi, nz, nn, mn, mx, mns, v128.bitselect(hi, mxs, f32x4.eq(mxs, zv)), mh);
 }
 
 /**
@@ -340,7 +349,8 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
     let ls = log2v(s, off, hi, one, p0, p1, p2);
     // class sums outside [sqrt(1/2), sqrt(2)): redo relative to the exponent of s (rare in softmax output)
     const es = i32x4.shr_s(i32x4.sub(s, off), 23);
-    if (v128.any_true(v128.andnot(f32x4.gt(s, zv), i32x4.eq(es, zv)))) {
+    const zero = f32x4.eq(s, zv);
+    if (!i32x4.all_true(v128.or(i32x4.eq(es, zv), zero))) {
       tLo = f64x2.splat(0); tHi = f64x2.splat(0);
       p = src + (<usize>v << sh);
       for (let c0 = 0; c0 < classes; c0 += 4) {
@@ -361,13 +371,12 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
     const valid = i32x4.gt_s(nv, vi);
     vi = i32x4.add(vi, v128.load(CONSTS + K_FOUR));
     let h = f32x4.pmax(i32x4.shuffle(f32x4.demote_f64x2_zero(hlo), f32x4.demote_f64x2_zero(hhi), 0, 1, 4, 5), zv);
-    const zero = f32x4.eq(s, zv);
     h = f32x4.mul(v128.andnot(h, zero), scale);
     v128.store(out + (<usize>v << 2), h);
     if (withLabels) v128.store(labels + (<usize>v << 2), v128.or(lab, f32x4.ne(s, s)));
     nz = i32x4.sub(nz, v128.and(zero, valid));
     mns = f32x4.pmin(mns, v128.or(s, v128.and(zero, pinf)));
-    mxs = f32x4.pmax(mxs, v128.or(s, v128.and(zero, hi)));
+    mxs = f32x4.pmax(mxs, s);                                // 0 if only zero sums: -Inf at the end
     const nan = f32x4.ne(h, h);
     nn = i32x4.sub(nn, v128.and(nan, valid));
     const hf = v128.and(v128.andnot(h, nan), valid);
@@ -375,7 +384,45 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
     thi = f64x2.add(thi, f64x2.promote_low_f32x4(i32x4.shuffle(hf, hf, 2, 3, 0, 1)));
     mh = f32x4.pmax(mh, hf);
   }
-  mergeStats(tlo, thi, nz, nn, mn, mx, mns, mxs, mh);
+  mergeStats(tlo, thi, nz, nn, mn, mx, mns, v128.bitselect(hi, mxs, f32x4.eq(mxs, zv)), mh);
+}
+
+/** h0 = log2 s - t/s of four voxels recomputed relative to the exponent es of their class sums
+ *  (log2vOff), for sums far from 1 where the plain form loses ~1e-5 bits to cancellation. */
+// @ts-ignore: decorator
+@inline function redoBody(dt: i32, p: usize, classes: i32, cs: usize, s: v128, es: v128, slope: f64, inter: f64): v128 {
+  const fltmin = v128.load(CONSTS + K_FLTMIN), off = v128.load(CONSTS + K_OFF), hi = v128.load(CONSTS + K_HI), one = v128.load(CONSTS + K_ONE);
+  const p0 = v128.load(CONSTS + K_P0), p1 = v128.load(CONSTS + K_P1), p2 = v128.load(CONSTS + K_P2);
+  const zv = f32x4.splat(0);
+  let k0 = zv, k1 = zv, k3 = zv, k4 = zv;
+  if (dt == DT_F16) { k0 = v128.load(CONSTS + K_B112); k1 = v128.load(CONSTS + K_INFT); k3 = v128.load(CONSTS + K_M14); k4 = v128.load(CONSTS + K_SIGN); }
+  const sl = f64x2.splat(slope), it = f64x2.splat(inter);
+  const dq = f32x4.splat(<f32>(1 / slope)), iq = f32x4.splat(<f32>inter);
+  let t = zv;
+  for (let c = 0; c < classes; c++, p += cs) {
+    const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
+    const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
+    t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
+  }
+  return f32x4.sub(log2vOff(s, es, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+}
+function redoF32(p: usize, C: i32, cs: usize, s: v128, es: v128, a: f64, b: f64): v128 { return redoBody(DT_F32, p, C, cs, s, es, a, b); }
+function redoF64(p: usize, C: i32, cs: usize, s: v128, es: v128, a: f64, b: f64): v128 { return redoBody(DT_F64, p, C, cs, s, es, a, b); }
+function redoF16(p: usize, C: i32, cs: usize, s: v128, es: v128, a: f64, b: f64): v128 { return redoBody(DT_F16, p, C, cs, s, es, a, b); }
+function redoU8(p: usize, C: i32, cs: usize, s: v128, es: v128, a: f64, b: f64): v128 { return redoBody(DT_U8, p, C, cs, s, es, a, b); }
+function redoU16(p: usize, C: i32, cs: usize, s: v128, es: v128, a: f64, b: f64): v128 { return redoBody(DT_U16, p, C, cs, s, es, a, b); }
+function redoU8F(p: usize, C: i32, cs: usize, s: v128, es: v128, a: f64, b: f64): v128 { return redoBody(DT_U8F, p, C, cs, s, es, a, b); }
+function redoU16F(p: usize, C: i32, cs: usize, s: v128, es: v128, a: f64, b: f64): v128 { return redoBody(DT_U16F, p, C, cs, s, es, a, b); }
+
+// @ts-ignore: decorator
+@inline function redo(dt: i32, p: usize, classes: i32, cs: usize, s: v128, es: v128, slope: f64, inter: f64): v128 {
+  if (dt == DT_F32) return redoF32(p, classes, cs, s, es, slope, inter);
+  if (dt == DT_F64) return redoF64(p, classes, cs, s, es, slope, inter);
+  if (dt == DT_F16) return redoF16(p, classes, cs, s, es, slope, inter);
+  if (dt == DT_U8) return redoU8(p, classes, cs, s, es, slope, inter);
+  if (dt == DT_U16) return redoU16(p, classes, cs, s, es, slope, inter);
+  if (dt == DT_U8F) return redoU8F(p, classes, cs, s, es, slope, inter);
+  return redoU16F(p, classes, cs, s, es, slope, inter);
 }
 
 // One function per specialisation. They are reached through a function table (call_indirect with

@@ -49,6 +49,8 @@
 @inline export const K_INF: usize = 192;
 // @ts-ignore: decorator
 @inline export const K_FOUR: usize = 208;
+// @ts-ignore: decorator
+@inline export const K_IOTA: usize = 224;
 
 export const CONSTS: usize = memory.data<i32>([
   8388608, 8388608, 8388608, 8388608, // FLT_MIN (0x00800000)
@@ -66,6 +68,7 @@ export const CONSTS: usize = memory.data<i32>([
   -2147483648, -2147483648, -2147483648, -2147483648, // f16: sign bit after << 16 (0x80000000)
   2139095040, 2139095040, 2139095040, 2139095040, // +Inf (0x7f800000)
   4, 4, 4, 4, // voxel index step
+  0, 1, 2, 3, // lane index
 ], 16);
 
 /** log2 of flushed lanes (x == +0 or x >= FLT_MIN; NaN/Inf give NaN after x*log2x). */
