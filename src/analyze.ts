@@ -149,14 +149,28 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Integer labels of the first volume of a segmentation (scaling applied, rounded). */
+/** Values of a label map may be off an integer by this much (float32 label maps, resampled and rounded). */
+const LABEL_TOL = 1e-3;
+
+/**
+ * Integer labels of the first volume of a segmentation (scaling applied, rounded; NaN -> -1).
+ * A volume with values that are not integers (an intensity image given as --seg) is refused.
+ */
 function segLabels(seg: NiftiImage): Int32Array {
   const n = spatialDims(seg).reduce((a, b) => a * b, 1);
   const out = new Int32Array(n);
   const slope = seg.scale?.slope ?? 1, inter = seg.scale?.inter ?? 0;
   for (let v = 0; v < n; v++) {
     const x = seg.data[v]! * slope + inter;
-    out[v] = Number.isFinite(x) ? Math.round(x) : -1;
+    if (!Number.isFinite(x)) { out[v] = -1; continue; }
+    const l = Math.round(x);
+    if (Math.abs(x - l) > LABEL_TOL) {
+      fail({
+        file: seg.name, field: "values", expected: "integer labels", found: `non-integer values such as ${Number(x.toPrecision(6))}`,
+        hint: "an intensity image? pass it as --image; --seg takes a label map",
+      });
+    }
+    out[v] = l;
   }
   return out;
 }

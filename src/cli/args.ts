@@ -1,6 +1,7 @@
 /** Command-line parsing for `segentropy`: small and strict, every mistake is a usage error (exit 2). */
 import { fail } from "../errors.js";
 import type { Kind, Unit } from "../kernel/entropy.js";
+import { refuseRegionsFor } from "../measures/semantics.js";
 
 export interface CliArgs {
   inputs: string[];
@@ -44,7 +45,8 @@ Options:
   --class-axis N        class axis of .npy/.npz arrays (default 0, nnU-Net (C, z, y, x))
   --properties FILE     nnU-Net properties as JSON (crop_bbox, regions_class_order)
   --crop-bbox BOX       nnU-Net v1 crop box: FILE (JSON with crop_bbox) or z0:z1,y0:y1,x0:x1
-  --regions L,L,...     sigmoid kind: label painted by each channel (default 1..C)
+  --regions L,L,...     with --kind sigmoid: label painted by each channel, one per
+                        channel (default 1..C)
   --scale S             multiply stored values by S (e.g. 1/255), replacing scl_slope
   --allow-unnormalized  renormalise softmax inputs whose class sums are far from 1
   --npy                 also write entropy.npy (array order of the input)
@@ -104,8 +106,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case "--properties": a.properties = value!; break;
       case "--crop-bbox": a.cropBbox = value!; break;
       case "--regions": {
-        const r = value!.split(",").map((s) => Number(s.trim()));
-        if (!r.length || !r.every(Number.isInteger)) usage("--regions", "comma-separated integer labels, e.g. 1,2,3", `'${value}'`);
+        const parts = value!.split(",");
+        if (!parts.every((s) => /^\s*[-+]?\d+\s*$/.test(s))) usage("--regions", "comma-separated integer labels, e.g. 1,2,3", `'${value}'`);
+        const r = parts.map((s) => Number(s.trim()));
         a.regions = r; break;
       }
       case "--scale": a.scale = parseNumber("--scale", value!); break;
@@ -128,6 +131,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         if (arg.startsWith("-") && arg !== "-") usage(arg, "a known option", `'${arg}'`);
         a.inputs.push(arg);
     }
+  }
+  // --regions only means something for sigmoid channels. Without --kind, the kind is sigmoid only when
+  // --properties is given (nnU-Net region models); the count is checked once the input is read.
+  if (a.regions && !a.help && !a.version) {
+    if (a.kind && a.kind !== "sigmoid") refuseRegionsFor(a.kind);
+    if (!a.kind && !a.properties) refuseRegionsFor("softmax", true);
   }
   return a;
 }

@@ -13,6 +13,9 @@ export interface SemanticsOptions {
   allowUnnormalized?: boolean;
   /** Whether the values were scaled on decode (NIfTI scl_slope or --scale). */
   scaled?: boolean;
+  /** Array shape and class axis as read (optional): lets a wrong class axis be named precisely. */
+  shape?: readonly number[];
+  classAxis?: number;
 }
 
 /** Tolerance on values below 0 or above 1 (float16 and 1/255 quantisation stay far inside it). */
@@ -35,9 +38,11 @@ export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, fil
   if (kind !== "softmax" || options.allowUnnormalized) return;
   if (isIntegerDType(dtype) && !options.scaled) return; // unscaled integers: only the ratios matter
   if (stats.maxSum > 1 + SUM_TOL) {
+    const sigmoid = "independent per-channel probabilities (nnU-Net regions): pass --kind sigmoid";
+    const axis = classAxisHint(stats.maxSum, options);
     fail({
       file, field: "class sums", expected: `sums near 1 for --kind softmax (within ${SUM_TOL})`, found: `sums up to ${fmt(stats.maxSum)}`,
-      hint: "independent per-channel probabilities (nnU-Net regions): pass --kind sigmoid; to renormalise anyway, pass --allow-unnormalized",
+      hint: `${axis ? `${axis}; otherwise ` : ""}${sigmoid}; to renormalise anyway, pass --allow-unnormalized`,
     });
   }
   if (stats.minSum < 1 - SUM_TOL) {
@@ -48,6 +53,63 @@ export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, fil
   }
 }
 
+/** Class sums above this are more often a wrong class axis (summing along space) than a few overlapping regions. */
+const AXIS_SUM = 2;
+
+/**
+ * The class-axis hint for class sums far above 1, or "" when the class axis looks right. A channel-last
+ * (z, y, x, C) array read with the default axis 0 sums along z: sums up to the slice count, and
+ * "classes" as many as slices. Without the shape, sums above AXIS_SUM are enough to ask; with it, the
+ * question is asked when another axis is shorter than the class axis (and that axis is named).
+ */
+function classAxisHint(maxSum: number, options: SemanticsOptions): string {
+  const ask = "is the class axis right? nnU-Net arrays are (C, z, y, x)";
+  const { shape, classAxis } = options;
+  if (shape && classAxis !== undefined && classAxis >= 0 && classAxis < shape.length) {
+    const classes = shape[classAxis]!;
+    let shortest = -1;
+    shape.forEach((n, a) => { if (a !== classAxis && n > 1 && (shortest < 0 || n < shape[shortest]!)) shortest = a; });
+    return shortest >= 0 && shape[shortest]! < classes
+      ? `${ask}; this array has ${classes} "classes" on axis ${classAxis}: pass --class-axis ${shortest} if its ${shape[shortest]} entries are the classes`
+      : ""; // the class axis is the shortest: it looks right
+  }
+  return maxSum > AXIS_SUM ? `${ask}; pass --class-axis N for an array with its classes on axis N` : "";
+}
+
 function fmt(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
+}
+
+/**
+ * Checks the sigmoid region labels (`--regions`, or nnU-Net `regions_class_order` in --properties)
+ * against the kind and the channel count; call once the input is read and the kind decided.
+ * An explicit `--regions` with a kind other than sigmoid is refused as meaningless; a properties
+ * entry is only checked when the kind is sigmoid (otherwise it is not used).
+ */
+export function checkRegions(kind: Kind, classes: number, regions: readonly number[] | undefined, properties?: string, propertiesRegions?: unknown): void {
+  if (regions) {
+    if (kind !== "sigmoid") refuseRegionsFor(kind);
+    checkRegionList(regions, classes, "command line", "--regions");
+  } else if (propertiesRegions !== undefined && kind === "sigmoid") {
+    const file = properties ?? "properties";
+    if (!Array.isArray(propertiesRegions) || !propertiesRegions.every((l) => Number.isInteger(l))) {
+      fail({ file, field: "regions_class_order", expected: "a list of integer labels", found: JSON.stringify(propertiesRegions).slice(0, 60) });
+    }
+    checkRegionList(propertiesRegions as number[], classes, file, "regions_class_order");
+  }
+}
+
+/** The refusal of --regions with a kind that does not use it (shared with the argument parser). */
+export function refuseRegionsFor(kind: Kind, defaulted = false): never {
+  fail({
+    file: "command line", field: "--regions", expected: "--regions only with --kind sigmoid (the label painted by each sigmoid channel)",
+    found: defaulted ? `the default --kind ${kind}` : `--kind ${kind}`,
+    hint: "pass --kind sigmoid if the channels are independent sigmoid outputs (nnU-Net regions), or drop --regions",
+  });
+}
+
+function checkRegionList(regions: readonly number[], classes: number, file: string, field: string): void {
+  if (regions.length !== classes) {
+    fail({ file, field, expected: `${classes} labels, one per channel`, found: `${regions.length} (${regions.join(",")})` });
+  }
 }

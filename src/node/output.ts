@@ -1,11 +1,21 @@
 /**
- * Atomic output: every file is first written under a temporary name in the output folder, and only
- * when all are written are they renamed into place. A failed run leaves nothing behind, and an
- * existing output is refused unless `force` is set. Inputs are never overwritten.
+ * Atomic output. `commit` is all or nothing:
+ *   1. every target is checked first (an input, an existing file without `force`, or a folder in the
+ *      way is refused before anything is written);
+ *   2. every file is written under a temporary name next to its target;
+ *   3. existing targets (and, with `force`, stale outputs of an earlier segentropy run that this run
+ *      does not write) are moved aside under backup names;
+ *   4. the temporary files are renamed into place and the backups removed.
+ * Any failure in 2-4 restores the backups and removes the temporary files, so the folder is exactly
+ * as before, and the error names the file that failed. Inputs are never overwritten or removed.
  */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync, realpathSync, rmdirSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, realpathSync, rmdirSync, readdirSync } from "node:fs";
+import type { Stats } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { fail } from "../errors.js";
+
+/** Names an earlier run's stats.json may list that we are willing to remove as stale outputs. */
+const OUTPUT_NAME = /^[^./\\][^/\\]*\.(png|nii|nii\.gz|npy)$/i;
 
 export class OutputSet {
   private readonly files = new Map<string, Uint8Array | string | readonly Uint8Array[]>();
@@ -21,37 +31,115 @@ export class OutputSet {
     return [...this.files.keys()].map((n) => join(this.dir, n));
   }
 
-  /** Checks conflicts before any work is written. */
-  check(): void {
+  /**
+   * Checks conflicts before any work is written; returns the stale files (full paths) that a
+   * `force` commit removes: outputs listed by the folder's segentropy stats.json that this set
+   * does not write.
+   */
+  check(): string[] {
+    const dirStat = quietStat(() => statSync(this.dir, { throwIfNoEntry: false }));
+    if (dirStat && !dirStat.isDirectory()) fail({ file: this.dir, field: "--out", expected: "a folder", found: "a file" });
     const inputs = new Set(this.options.inputs.map(canonical));
     for (const name of this.files.keys()) {
       const path = join(this.dir, name);
       if (inputs.has(canonical(path))) fail({ file: path, field: "--out", expected: "an output path that is not an input", found: "the same path as an input" });
-      if (existsSync(path) && !this.options.force) fail({ file: path, field: "--out", expected: "a file that does not exist yet", found: "an existing file", hint: "pass --force to replace it" });
+      const st = lstat(path);
+      if (st?.isDirectory()) fail({ file: path, field: "--out", expected: "a file path for this output", found: "a folder", hint: "remove or rename the folder" });
+      if (st && !this.options.force) fail({ file: path, field: "--out", expected: "a file that does not exist yet", found: "an existing file", hint: "pass --force to replace it" });
     }
+    return this.options.force ? this.staleFiles(inputs) : [];
+  }
+
+  /** Outputs of an earlier segentropy run in this folder (listed by its stats.json) that this run does not write. */
+  private staleFiles(inputs: ReadonlySet<string>): string[] {
+    const statsPath = join(this.dir, "stats.json");
+    if (!lstat(statsPath)?.isFile()) return [];
+    let report: unknown;
+    try {
+      report = JSON.parse(readFileSync(statsPath, "utf8"));
+    } catch {
+      return []; // not ours (or unreadable): leave everything alone
+    }
+    if (!report || typeof report !== "object") return [];
+    const { tool, outputs } = report as { tool?: unknown; outputs?: unknown };
+    if (typeof tool !== "string" || !tool.startsWith("segentropy") || !Array.isArray(outputs)) return [];
+    const stale = new Set<string>();
+    for (const name of outputs) {
+      if (typeof name !== "string" || !OUTPUT_NAME.test(name) || name !== basename(name) || this.files.has(name)) continue;
+      const path = join(this.dir, name);
+      if (lstat(path)?.isFile() && !inputs.has(canonical(path))) stale.add(path);
+    }
+    return [...stale];
   }
 
   commit(): string[] {
-    this.check();
+    const stale = this.check();
     const created = !existsSync(this.dir);
-    const temps: string[] = [];
+    const temps = new Map<string, string>(); // target -> temporary file
+    const backups: Array<[string, string]> = []; // [original path, backup path]
+    const placed: string[] = [];
+    let current = this.dir;
     try {
       mkdirSync(this.dir, { recursive: true });
       for (const [name, content] of this.files) {
-        const tmp = join(this.dir, `.${name}.${process.pid}.tmp`);
-        temps.push(tmp);
+        const target = join(this.dir, name);
+        const tmp = sidePath(target, "tmp");
+        current = target;
+        temps.set(target, tmp);
         if (typeof content === "string" || content instanceof Uint8Array) writeFileSync(tmp, content);
         else writePieces(tmp, content);
       }
-      let i = 0;
-      for (const name of this.files.keys()) renameSync(temps[i++]!, join(this.dir, name));
+      for (const target of [...temps.keys(), ...stale]) {
+        if (!lstat(target)) continue;
+        current = target;
+        const bak = sidePath(target, "bak");
+        renameSync(target, bak);
+        backups.push([target, bak]);
+      }
+      for (const [target, tmp] of temps) {
+        current = target;
+        renameSync(tmp, target);
+        placed.push(target);
+      }
     } catch (err) {
-      for (const t of temps) rmSync(t, { force: true });
-      if (created && existsSync(this.dir) && readdirSync(this.dir).length === 0) rmdirSync(this.dir);
+      const left = this.rollback(placed, backups, [...temps.values()], created);
       const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
-      fail({ file: this.dir, field: "--out", expected: "a writable folder", found: `an error (${code})` }, err);
+      fail({
+        file: current, field: "--out", expected: "a writable file", found: `an error (${code})`,
+        hint: left.length ? `could not restore ${left.join(", ")}` : "the output folder is unchanged",
+      }, err);
     }
+    for (const [, bak] of backups) rmSync(bak, { force: true });
     return this.names();
+  }
+
+  /** Undoes a partial commit; returns the backups that could not be put back (normally none). */
+  private rollback(placed: readonly string[], backups: ReadonlyArray<readonly [string, string]>, temps: readonly string[], created: boolean): string[] {
+    const left: string[] = [];
+    const quietly = (f: () => void): boolean => { try { f(); return true; } catch { return false; } };
+    for (const target of placed) quietly(() => rmSync(target, { force: true }));
+    for (const [target, bak] of [...backups].reverse()) if (!quietly(() => renameSync(bak, target))) left.push(bak);
+    for (const tmp of temps) quietly(() => rmSync(tmp, { force: true }));
+    if (created) quietly(() => { if (existsSync(this.dir) && readdirSync(this.dir).length === 0) rmdirSync(this.dir); });
+    return left;
+  }
+}
+
+/** A hidden name next to `target` for its temporary file or backup. */
+function sidePath(target: string, kind: "tmp" | "bak"): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${kind}`);
+}
+
+function lstat(path: string): Stats | undefined {
+  return quietStat(() => lstatSync(path, { throwIfNoEntry: false }));
+}
+
+/** A stat that treats any error (ENOTDIR, EACCES, ...) as "not there"; the commit itself then reports it. */
+function quietStat(f: () => Stats | undefined): Stats | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
   }
 }
 

@@ -66,7 +66,8 @@ const PALETTE: ReadonlyArray<readonly [number, number, number]> = [
 ];
 
 /**
- * RGB for an integer label. 0 is background (black; labelsToRGBA makes it transparent).
+ * RGB for an integer label. 0 is background (black; labelsToRGBA makes it transparent, as it does
+ * negative labels such as the -1 of NaN voxels).
  * 1..12 use a fixed palette; larger (or negative) labels step the hue by the golden angle, which
  * keeps neighbouring label numbers far apart in hue, with value varied so repeats stay distinguishable.
  * Non-integers are rounded; NaN counts as background.

@@ -73,13 +73,16 @@ export function scalarToRGBA(
   return img;
 }
 
-/** Label slice -> colours from labelColor; background (0, NaN) is fully transparent for overlaying. */
+/**
+ * Label slice -> colours from labelColor. Background (0), "no label" (-1, which NaN voxels get, and any
+ * other negative label) and NaN are fully transparent for overlaying.
+ */
 export function labelsToRGBA(slice: Slice): RGBAImage {
   const img = newImage(slice.width, slice.height);
   const cache = new Map<number, [number, number, number]>();
   for (let i = 0; i < slice.width * slice.height; i++) {
     const l = Math.round(slice.data[i]!);
-    if (!(l !== 0 && Number.isFinite(l))) continue;
+    if (!(l > 0 && Number.isFinite(l))) continue;
     let c = cache.get(l);
     if (c === undefined) { c = labelColor(l); cache.set(l, c); }
     img.data.set([c[0], c[1], c[2], 255], i * 4);
