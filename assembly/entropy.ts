@@ -256,7 +256,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
         mx = f32x4.pmax(mx, raw);
         const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
         s = f32x4.add(s, x);
-        t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
+        t = mad(x, log2v(raw, off, hi, one, p0, p1, p2), t);   // log of the raw bits: finite for any input, off the flush path
         if (withLabels) {
           lab = i32x4.max_s(lab, v128.and(f32x4.gt(raw, best), i32x4.splat(c)));
           best = f32x4.pmax(best, raw);
@@ -334,7 +334,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
         mx = f32x4.pmax(mx, raw);
         const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
         s = f32x4.add(s, x);
-        t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
+        t = mad(x, log2v(raw, off, hi, one, p0, p1, p2), t);   // log of the raw bits: finite for any input, off the flush path
         if (withLabels) {
           lab = i32x4.max_s(lab, v128.and(f32x4.gt(raw, best), i32x4.splat(c)));
           best = f32x4.pmax(best, raw);
@@ -529,6 +529,28 @@ export function entropyInterleaved(kind: i32, dtype: i32, src: usize, classes: i
       v128.store(q + 3 * S, i64x2.shuffle(ab1, cd1, 1, 3));
     }
     for (; v < N; v++) for (let c: usize = 0; c < 4; c++) store<f32>(dst + c * S + (v << 2), load<f32>(src + ((v * 4 + c) << 2)));
+    return;
+  }
+  if (sh == 2 && (C & 3) == 0) {
+    // C = 8, 12, ...: a 4x4 transpose per (four voxels, four classes)
+    const n4 = N & ~3;
+    const row = C << 2;
+    let v: usize = 0;
+    for (; v < n4; v += 4) {
+      const q = dst + (v << 2);
+      for (let c: usize = 0; c < C; c += 4) {
+        const p = src + v * row + (c << 2);
+        const a = v128.load(p), b = v128.load(p + row), cc = v128.load(p + 2 * row), d = v128.load(p + 3 * row);
+        const ab0 = i32x4.shuffle(a, b, 0, 4, 1, 5), cd0 = i32x4.shuffle(cc, d, 0, 4, 1, 5);
+        const ab1 = i32x4.shuffle(a, b, 2, 6, 3, 7), cd1 = i32x4.shuffle(cc, d, 2, 6, 3, 7);
+        const o = q + c * S;
+        v128.store(o, i64x2.shuffle(ab0, cd0, 0, 2));
+        v128.store(o + S, i64x2.shuffle(ab0, cd0, 1, 3));
+        v128.store(o + 2 * S, i64x2.shuffle(ab1, cd1, 0, 2));
+        v128.store(o + 3 * S, i64x2.shuffle(ab1, cd1, 1, 3));
+      }
+    }
+    for (; v < N; v++) for (let c: usize = 0; c < C; c++) store<f32>(dst + c * S + (v << 2), load<f32>(src + ((v * C + c) << 2)));
     return;
   }
   if (sh == 2 && C == 2) {
