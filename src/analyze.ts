@@ -95,7 +95,7 @@ function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: Reference
   const kind = options.kind ?? "softmax";
   const unit = options.unit ?? "bits";
   if (kind === "softmax" && result.classes < 2) fail({ file: volume.name, field: "classes", expected: "at least 2 for --kind softmax", found: `${result.classes}`, hint: "a single channel is a sigmoid output: pass --kind sigmoid" });
-  checkSemantics(kind, result.stats, volume.dtype, volume.name, { allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined });
+  checkSemantics(kind, result.stats, volume.dtype, volume.name, { allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined, shape: input.info.shape, classAxis: input.info.classAxis });
 
   let map = result.map;
   let labels = result.labels ?? new Int32Array(0);

@@ -4,6 +4,7 @@ import { fail } from "../errors.js";
 import { init } from "../kernel/wasm.js";
 import { analyzeAsync, analyzeComputed, entropyOptionsFor } from "../analyze.js";
 import { computeFromSource } from "../kernel/entropy.js";
+import { checkRegions } from "../measures/semantics.js";
 import { fileSlabSource, openNpyStream } from "../node/npy-stream.js";
 import type { AnalyzeOptions, References } from "../analyze.js";
 import type { Kind } from "../kernel/entropy.js";
@@ -54,6 +55,7 @@ export async function run(args: CliArgs): Promise<RunResult> {
   if (!kind && info.key === "logits") kind = "logits";
   if (!kind && args.properties && regions) kind = "sigmoid";
   options.kind = kind ?? "softmax";
+  checkRegions(options.kind, info.classes, args.regions, args.properties, props?.regions_class_order);
   if (regions) options.regionLabels = regions;
   if (args.scale !== undefined) options.scale = args.scale;
   if (args.allowUnnormalized) options.allowUnnormalized = true;
