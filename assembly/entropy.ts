@@ -94,7 +94,8 @@ export function statsWrite(dst: usize): void {
   store<f32>(dst, hmin(minV), 16);
   store<f32>(dst, hmax(maxV), 20);
   store<f32>(dst, hmin(minS), 24);
-  store<f32>(dst, hmax(maxS), 28);
+  const ms = hmax(maxS);
+  store<f32>(dst, ms == 0 ? -Infinity : ms, 28);          // only zero sums seen (kernels track max(s) over all sums)
   store<f32>(dst, hmax(maxH), 32);
 }
 
@@ -234,15 +235,12 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   const cs = <usize>classStride << sh;
   const fltmin = v128.load(CONSTS + K_FLTMIN), off = v128.load(CONSTS + K_OFF), hi = v128.load(CONSTS + K_HI), one = v128.load(CONSTS + K_ONE);
   const p0 = v128.load(CONSTS + K_P0), p1 = v128.load(CONSTS + K_P1), p2 = v128.load(CONSTS + K_P2);
-  const pinf = v128.load(CONSTS + K_INF);
   const zv = f32x4.splat(0);
   let k0 = zv, k1 = zv, k3 = zv, k4 = zv;
   if (dt == DT_F16) { k0 = v128.load(CONSTS + K_B112); k1 = v128.load(CONSTS + K_INFT); k3 = v128.load(CONSTS + K_M14); k4 = v128.load(CONSTS + K_SIGN); }
   const sl = f64x2.splat(slope), it = f64x2.splat(inter);
   const dq = f32x4.splat(<f32>(1 / slope)), iq = f32x4.splat(<f32>inter);
   let mn = f32x4.splat(Infinity), mx = f32x4.splat(-Infinity);
-  let tlo = f64x2.splat(0), thi = f64x2.splat(0), nz = i32x4.splat(0), nn = i32x4.splat(0);
-  let mns = pinf, mxs = hi, mh = zv;
   for (let b0 = 0; b0 < n; b0 += BV) {
     const b1 = min(b0 + BV, n);
     // pass A: class sums and sums of x log2 x of the block into scratch (short loop, few live values)
@@ -267,35 +265,11 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
       v128.store(SCR_T + q, t);
       if (withLabels) v128.store(labels + (<usize>v << 2), lab);
     }
-    // pass B: per-voxel finish
-    for (let v = b0; v < b1; v += 4) {
-      const q = <usize>(v - b0) << 2;
-      const s = v128.load(SCR_S + q);
-      const t = v128.load(SCR_T + q);
-      // class sums outside [sqrt(1/2), sqrt(2)): redo relative to the exponent of s (rare in
-      // softmax output; out of line, so that this loop keeps its values in registers)
-      const es = i32x4.shr_s(i32x4.sub(s, off), 23);
-      const zero = f32x4.eq(s, zv);
-      let h0: v128;
-      if (i32x4.all_true(v128.or(i32x4.eq(es, zv), zero))) h0 = f32x4.sub(log2v(s, off, hi, one, p0, p1, p2), f32x4.div(t, s));
-      else h0 = redo(dt, src + (<usize>v << sh), classes, cs, s, es, slope, inter);
-      const valid = i32x4.gt_s(i32x4.splat(n - v), v128.load(CONSTS + K_IOTA));
-      let h = f32x4.pmax(h0, zv);
-      h = f32x4.mul(v128.andnot(h, zero), f32x4.splat(unitScale));
-      v128.store(out + (<usize>v << 2), h);
-      if (withLabels) { const pl = labels + (<usize>v << 2); v128.store(pl, v128.or(v128.load(pl), f32x4.ne(s, s))); }
-      nz = i32x4.sub(nz, v128.and(zero, valid));
-      mns = f32x4.pmin(mns, v128.or(s, v128.and(zero, v128.load(CONSTS + K_INF))));
-      mxs = f32x4.pmax(mxs, s);                                // 0 if only zero sums: -Inf at the end
-      const nan = f32x4.ne(h, h);
-      nn = i32x4.sub(nn, v128.and(nan, valid));
-      const hf = v128.and(v128.andnot(h, nan), valid);
-      tlo = f64x2.add(tlo, f64x2.promote_low_f32x4(hf));
-      thi = f64x2.add(thi, f64x2.promote_low_f32x4(i32x4.shuffle(hf, hf, 2, 3, 0, 1)));
-      mh = f32x4.pmax(mh, hf);
-    }
+    // pass B: per-voxel finish, out of line (its own registers)
+    finishBlock(dt, src, b0, b1, n, classes, cs, out, labels, unitScale, slope, inter, sh);
   }
-  mergeStats(tlo, thi, nz, nn, mn, mx, mns, v128.bitselect(hi, mxs, f32x4.eq(mxs, zv)), mh);
+  minV = f32x4.pmin(minV, mn); maxV = f32x4.pmax(maxV, mx);
+
 }
 
 /**
@@ -384,7 +358,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
     thi = f64x2.add(thi, f64x2.promote_low_f32x4(i32x4.shuffle(hf, hf, 2, 3, 0, 1)));
     mh = f32x4.pmax(mh, hf);
   }
-  mergeStats(tlo, thi, nz, nn, mn, mx, mns, v128.bitselect(hi, mxs, f32x4.eq(mxs, zv)), mh);
+  mergeStats(tlo, thi, nz, nn, mn, mx, mns, mxs, mh);
 }
 
 /** h0 = log2 s - t/s of four voxels recomputed relative to the exponent es of their class sums
@@ -423,6 +397,48 @@ function redoU16F(p: usize, C: i32, cs: usize, s: v128, es: v128, a: f64, b: f64
   if (dt == DT_U16) return redoU16(p, classes, cs, s, es, slope, inter);
   if (dt == DT_U8F) return redoU8F(p, classes, cs, s, es, slope, inter);
   return redoU16F(p, classes, cs, s, es, slope, inter);
+}
+
+type Redo = (p: usize, C: i32, cs: usize, s: v128, es: v128, a: f64, b: f64) => v128;
+const REDO: StaticArray<Redo> = [redoF32, redoF64, redoF16, redoU8, redoU16, redoU8F, redoU16F];
+
+/**
+ * Pass B of the softmax kernel for voxels [v0, v1) of the slab (class sums and sums of x log2 x
+ * in SCR_S / SCR_T): entropy, zero sums, unit, statistics (added to the globals), label NaN marks.
+ * Out of line, so that its loop keeps its values in registers.
+ */
+function finishBlock(dt: i32, src: usize, v0: i32, v1: i32, n: i32, classes: i32, cs: usize, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64, sh: usize): void {
+  const off = v128.load(CONSTS + K_OFF), hi = v128.load(CONSTS + K_HI), one = v128.load(CONSTS + K_ONE);
+  const p0 = v128.load(CONSTS + K_P0), p1 = v128.load(CONSTS + K_P1), p2 = v128.load(CONSTS + K_P2);
+  const zv = f32x4.splat(0);
+  let tlo = totLo, thi = totHi, nz = nZero, nn = nNan, mns = minS, mxs = maxS, mh = maxH;
+  for (let v = v0; v < v1; v += 4) {
+    const q = <usize>(v - v0) << 2;
+    const s = v128.load(SCR_S + q);
+    const t = v128.load(SCR_T + q);
+    // class sums outside [sqrt(1/2), sqrt(2)): redo relative to the exponent of s (rare in
+    // softmax output; out of line)
+    const es = i32x4.shr_s(i32x4.sub(s, off), 23);
+    const zero = f32x4.eq(s, zv);
+    let h0: v128;
+    if (i32x4.all_true(v128.or(i32x4.eq(es, zv), zero))) h0 = f32x4.sub(log2v(s, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+    else h0 = unchecked(REDO[dt - DT_F32])(src + (<usize>v << sh), classes, cs, s, es, slope, inter);
+    const valid = i32x4.gt_s(i32x4.splat(n - v), v128.load(CONSTS + K_IOTA));
+    let h = f32x4.pmax(h0, zv);                               // rounding can dip below 0; pmax keeps NaN
+    h = f32x4.mul(v128.andnot(h, zero), f32x4.splat(unitScale)); // all-zero vector: entropy 0, counted
+    v128.store(out + (<usize>v << 2), h);
+    if (labels != 0) { const pl = labels + (<usize>v << 2); v128.store(pl, v128.or(v128.load(pl), f32x4.ne(s, s))); }
+    nz = i32x4.sub(nz, v128.and(zero, valid));
+    mns = f32x4.pmin(mns, v128.or(s, v128.and(zero, v128.load(CONSTS + K_INF))));
+    mxs = f32x4.pmax(mxs, s);                                 // 0 if only zero sums: -Inf in statsWrite
+    const nan = f32x4.ne(h, h);
+    nn = i32x4.sub(nn, v128.and(nan, valid));
+    const hf = v128.and(v128.andnot(h, nan), valid);
+    tlo = f64x2.add(tlo, f64x2.promote_low_f32x4(hf));
+    thi = f64x2.add(thi, f64x2.promote_low_f32x4(i32x4.shuffle(hf, hf, 2, 3, 0, 1)));
+    mh = f32x4.pmax(mh, hf);
+  }
+  totLo = tlo; totHi = thi; nZero = nz; nNan = nn; minS = mns; maxS = mxs; maxH = mh;
 }
 
 // One function per specialisation. They are reached through a function table (call_indirect with
