@@ -61,7 +61,8 @@ let nZero: v128 = i32x4.splat(0);   // voxels whose class sum is 0 (softmax kind
 let nNan: v128 = i32x4.splat(0);    // voxels with a NaN anywhere
 let minV: v128 = f32x4.splat(Infinity);   // smallest input value (NaN ignored)
 let maxV: v128 = f32x4.splat(-Infinity);  // largest input value (NaN ignored)
-let minS: v128 = f32x4.splat(Infinity);   // smallest positive class sum
+let minS: v128 = i32x4.splat(-1);         // smallest positive class sum, as (f32 bits - 1) unsigned:
+                                          // zero sums wrap to 0xffffffff and lose every i32x4.min_u
 let maxS: v128 = f32x4.splat(-Infinity);  // largest class sum
 let maxH: v128 = f32x4.splat(0);          // largest finite entropy
 
@@ -80,7 +81,7 @@ export function statsReset(): void {
   totLo = f64x2.splat(0); totHi = f64x2.splat(0);
   nZero = i32x4.splat(0); nNan = i32x4.splat(0);
   minV = f32x4.splat(Infinity); maxV = f32x4.splat(-Infinity);
-  minS = f32x4.splat(Infinity); maxS = f32x4.splat(-Infinity);
+  minS = i32x4.splat(-1); maxS = f32x4.splat(-Infinity);
   maxH = f32x4.splat(0);
 }
 
@@ -93,10 +94,18 @@ export function statsWrite(dst: usize): void {
   store<i32>(dst, i32x4.extract_lane(nNan, 0) + i32x4.extract_lane(nNan, 1) + i32x4.extract_lane(nNan, 2) + i32x4.extract_lane(nNan, 3), 12);
   store<f32>(dst, hmin(minV), 16);
   store<f32>(dst, hmax(maxV), 20);
-  store<f32>(dst, hmin(minS), 24);
+  store<f32>(dst, min(min(minSum(i32x4.extract_lane(minS, 0)), minSum(i32x4.extract_lane(minS, 1))),
+    min(minSum(i32x4.extract_lane(minS, 2)), minSum(i32x4.extract_lane(minS, 3)))), 24);
   const ms = hmax(maxS);
   store<f32>(dst, ms == 0 ? -Infinity : ms, 28);          // only zero sums seen (kernels track max(s) over all sums)
   store<f32>(dst, hmax(maxH), 32);
+}
+
+/** One lane of minS back to f32: no positive sum (or only NaN sums) -> +Inf. */
+// @ts-ignore: decorator
+@inline function minSum(b: i32): f32 {
+  const u = <u32>b + 1;
+  return u == 0 || u > 0x7f800000 ? Infinity : reinterpret<f32>(u);
 }
 
 // @ts-ignore: decorator
@@ -214,7 +223,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   totLo = f64x2.add(totLo, tlo); totHi = f64x2.add(totHi, thi);
   nZero = i32x4.add(nZero, nz); nNan = i32x4.add(nNan, nn);
   minV = f32x4.pmin(minV, mnv); maxV = f32x4.pmax(maxV, mxv);
-  minS = f32x4.pmin(minS, mns); maxS = f32x4.pmax(maxS, mxs);
+  minS = i32x4.min_u(minS, mns); maxS = f32x4.pmax(maxS, mxs);
   maxH = f32x4.pmax(maxH, mh);
 }
 
@@ -294,7 +303,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   let vi = i32x4(0, 1, 2, 3);
   let mn = f32x4.splat(Infinity), mx = f32x4.splat(-Infinity);
   let tlo = f64x2.splat(0), thi = f64x2.splat(0), nz = i32x4.splat(0), nn = i32x4.splat(0);
-  let mns = pinf, mxs = hi, mh = zv;
+  let mns = i32x4.splat(-1), mxs = hi, mh = zv;
   for (let v = 0; v < n; v += 4) {
     let sLo = f64x2.splat(0), sHi = f64x2.splat(0), tLo = f64x2.splat(0), tHi = f64x2.splat(0);
     let best = hi, lab = zv;
@@ -349,7 +358,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
     v128.store(out + (<usize>v << 2), h);
     if (withLabels) v128.store(labels + (<usize>v << 2), v128.or(lab, f32x4.ne(s, s)));
     nz = i32x4.sub(nz, v128.and(zero, valid));
-    mns = f32x4.pmin(mns, v128.or(s, v128.and(zero, pinf)));
+    mns = i32x4.min_u(mns, i32x4.sub(s, i32x4.splat(1)));     // zero sums wrap to 0xffffffff
     mxs = f32x4.pmax(mxs, s);                                // 0 if only zero sums: -Inf at the end
     const nan = f32x4.ne(h, h);
     nn = i32x4.sub(nn, v128.and(nan, valid));
@@ -405,40 +414,65 @@ const REDO: StaticArray<Redo> = [redoF32, redoF64, redoF16, redoU8, redoU16, red
 /**
  * Pass B of the softmax kernel for voxels [v0, v1) of the slab (class sums and sums of x log2 x
  * in SCR_S / SCR_T): entropy, zero sums, unit, statistics (added to the globals), label NaN marks.
- * Out of line, so that its loop keeps its values in registers.
+ * Out of line, so that its loop keeps its values in registers; `masked` only for the last group of
+ * a slab (lanes at or beyond n are padding and stay out of the counts and totals).
  */
-function finishBlock(dt: i32, src: usize, v0: i32, v1: i32, n: i32, classes: i32, cs: usize, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64, sh: usize): void {
+// @ts-ignore: decorator
+@inline function finishBody(masked: bool, dt: i32, src: usize, v0: i32, v1: i32, n: i32, classes: i32, cs: usize, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64, sh: usize, sb: usize, tb: usize): void {
   const off = v128.load(CONSTS + K_OFF), hi = v128.load(CONSTS + K_HI), one = v128.load(CONSTS + K_ONE);
   const p0 = v128.load(CONSTS + K_P0), p1 = v128.load(CONSTS + K_P1), p2 = v128.load(CONSTS + K_P2);
   const zv = f32x4.splat(0);
   let tlo = totLo, thi = totHi, nz = nZero, nn = nNan, mns = minS, mxs = maxS, mh = maxH;
   for (let v = v0; v < v1; v += 4) {
     const q = <usize>(v - v0) << 2;
-    const s = v128.load(SCR_S + q);
-    const t = v128.load(SCR_T + q);
-    // class sums outside [sqrt(1/2), sqrt(2)): redo relative to the exponent of s (rare in
-    // softmax output; out of line)
-    const es = i32x4.shr_s(i32x4.sub(s, off), 23);
+    const s = v128.load(sb + q);
+    const t = v128.load(tb + q);
     const zero = f32x4.eq(s, zv);
+    // class sums outside [sqrt(1/2), sqrt(2)) (exponent es != 0): redo relative to the exponent
+    // of s (rare in softmax output; out of line)
+    const es = i32x4.shr_s(i32x4.sub(s, off), 23);
     let h0: v128;
-    if (i32x4.all_true(v128.or(i32x4.eq(es, zv), zero))) h0 = f32x4.sub(log2v(s, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+    if (!v128.any_true(v128.andnot(es, zero))) h0 = f32x4.sub(log2v(s, off, hi, one, p0, p1, p2), f32x4.div(t, s));
     else h0 = unchecked(REDO[dt - DT_F32])(src + (<usize>v << sh), classes, cs, s, es, slope, inter);
-    const valid = i32x4.gt_s(i32x4.splat(n - v), v128.load(CONSTS + K_IOTA));
     let h = f32x4.pmax(h0, zv);                               // rounding can dip below 0; pmax keeps NaN
     h = f32x4.mul(v128.andnot(h, zero), f32x4.splat(unitScale)); // all-zero vector: entropy 0, counted
     v128.store(out + (<usize>v << 2), h);
     if (labels != 0) { const pl = labels + (<usize>v << 2); v128.store(pl, v128.or(v128.load(pl), f32x4.ne(s, s))); }
-    nz = i32x4.sub(nz, v128.and(zero, valid));
-    mns = f32x4.pmin(mns, v128.or(s, v128.and(zero, v128.load(CONSTS + K_INF))));
+    mns = i32x4.min_u(mns, i32x4.sub(s, i32x4.splat(1)));     // zero sums wrap to 0xffffffff
     mxs = f32x4.pmax(mxs, s);                                 // 0 if only zero sums: -Inf in statsWrite
     const nan = f32x4.ne(h, h);
-    nn = i32x4.sub(nn, v128.and(nan, valid));
-    const hf = v128.and(v128.andnot(h, nan), valid);
+    let hf = v128.andnot(h, nan);
+    if (masked) {
+      const valid = i32x4.gt_s(i32x4.splat(n - v), v128.load(CONSTS + K_IOTA));
+      nz = i32x4.sub(nz, v128.and(zero, valid));
+      nn = i32x4.sub(nn, v128.and(nan, valid));
+      hf = v128.and(hf, valid);
+    } else {
+      nz = i32x4.sub(nz, zero);
+      nn = i32x4.sub(nn, nan);
+    }
     tlo = f64x2.add(tlo, f64x2.promote_low_f32x4(hf));
     thi = f64x2.add(thi, f64x2.promote_low_f32x4(i32x4.shuffle(hf, hf, 2, 3, 0, 1)));
     mh = f32x4.pmax(mh, hf);
   }
   totLo = tlo; totHi = thi; nZero = nz; nNan = nn; minS = mns; maxS = mxs; maxH = mh;
+}
+function finishFull(dt: i32, src: usize, v0: i32, v1: i32, n: i32, classes: i32, cs: usize, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64, sh: usize, sb: usize, tb: usize): void {
+  finishBody(false, dt, src, v0, v1, n, classes, cs, out, labels, unitScale, slope, inter, sh, sb, tb);
+}
+function finishTail(dt: i32, src: usize, v0: i32, v1: i32, n: i32, classes: i32, cs: usize, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64, sh: usize, sb: usize, tb: usize): void {
+  finishBody(true, dt, src, v0, v1, n, classes, cs, out, labels, unitScale, slope, inter, sh, sb, tb);
+}
+
+/** Pass B for [v0, v1): whole groups unmasked, a last partial group (v1 == n, n % 4 != 0) masked. */
+// @ts-ignore: decorator
+@inline function finishBlock(dt: i32, src: usize, v0: i32, v1: i32, n: i32, classes: i32, cs: usize, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64, sh: usize): void {
+  const vf = v0 + ((v1 - v0) & ~3);
+  if (vf > v0) finishFull(dt, src, v0, vf, n, classes, cs, out, labels, unitScale, slope, inter, sh, SCR_S, SCR_T);
+  if (vf < v1) {
+    const q = <usize>(vf - v0) << 2;
+    finishTail(dt, src, vf, v1, n, classes, cs, out, labels, unitScale, slope, inter, sh, SCR_S + q, SCR_T + q);
+  }
 }
 
 // One function per specialisation. They are reached through a function table (call_indirect with
