@@ -94,7 +94,7 @@ export function entropyOptionsFor(refs: References, options: AnalyzeOptions): En
 function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: References, options: AnalyzeOptions, volume: VolumeMeta, result: EntropyResult): Analysis {
   const kind = options.kind ?? "softmax";
   const unit = options.unit ?? "bits";
-  if (kind === "softmax" && result.classes < 2) fail({ file: volume.name, field: "classes", expected: "at least 2 for --kind softmax", found: `${result.classes}`, hint: "a single channel is a sigmoid output: pass --kind sigmoid" });
+  if (kind === "softmax" && result.classes < 2) fail({ file: volume.name, field: "classes", expected: "at least 2 for --kind softmax", found: `${result.classes}`, hint: "a single channel is a sigmoid output: pass --kind sigmoid; for one 3-D file per class, pass all the files" });
   checkSemantics(kind, result.stats, volume.dtype, volume.name, { allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined, shape: input.info.shape, classAxis: input.info.classAxis });
 
   let map = result.map;

@@ -124,7 +124,9 @@ export async function run(args: CliArgs): Promise<RunResult> {
   const lines = [
     `segentropy: ${info.files.join(" + ")} (${info.format}${info.key ? ` '${info.key}'` : ""}, ${info.dtype} [${info.shape.join(", ")}], ${analysis.classes} classes on axis ${info.classAxis}, kind ${analysis.kind})`,
     `  total entropy ${fmt(s.totalEntropy)} ${analysis.unit} over ${s.voxels} voxels; mean ${fmt(report.meanEntropy)}, max ${fmt(report.maxEntropy)} (of ${fmt(analysis.maxPossibleEntropy)} possible)`,
-    `  zero-sum voxels ${analysis.kernel.nZeroSum}, NaN voxels ${s.nanVoxels}; most uncertain slice k=${report.mostUncertainSlice.index}`,
+    `  zero-sum voxels ${analysis.kernel.nZeroSum}, NaN voxels ${s.nanVoxels}${analysis.dims[2]! > 1 ? `; most uncertain slice k=${report.mostUncertainSlice.index}` : ""}`,
+    ...(s.finiteVoxels === 0 ? ["  warning: every voxel is NaN: the input holds no usable probabilities"] : []),
+    ...(analysis.geometrySource.startsWith("none") && !is2d ? ["  note: no geometry (1 mm voxels, no transform) in entropy.nii.gz: pass --image to copy the image's affine"] : []),
     ...Object.entries(s.perLabel).slice(0, 12).map(([l, e]) => `  label ${l}: ${e.count} voxels, mean ${fmt(e.meanEntropy)}, total ${fmt(e.totalEntropy)}`),
     `  time: read ${sec(timings.read)}, compute ${sec(timings.compute)} (${pool ? `${threads} threads` : "1 thread"}), compress ${sec(timings.compress)}, figures ${sec(timings.figures)}, write ${sec(timings.write)} s`,
     `  outputs (${args.out}): ${written.map((p) => p.slice(args.out.length).replace(/^[\\/]/, "")).join(", ")}`,

@@ -2,6 +2,7 @@
  * Streams a probability volume through the wasm kernel in bounded slabs and collects the
  * per-voxel entropy map, optional labels and the volume statistics (totals in f64).
  */
+import { fail } from "../errors.js";
 import { DTYPE_CODE, KIND_CODE, NATIVE_BYTES, STATS, STATS_BYTES } from "./abi.js";
 import type { NativeDType } from "./abi.js";
 import { arenaStart, dataView, ensureMemory, f32View, i32View, kernelExports, MAX_WASM_BYTES, u8View } from "./wasm.js";
@@ -111,8 +112,14 @@ export interface SlabPlan {
   layout: { input: number; planar: number; scratch: number; out: number; labels: number; regions: number; stats: number; end: number };
 }
 
+const KINDS: readonly Kind[] = ["softmax", "logits", "sigmoid", "tissue"];
+const UNITS: readonly Unit[] = ["bits", "nats", "normalized"];
+
 export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "interleaved" | "raw">, options: EntropyOptions): SlabPlan {
   const kind = options.kind ?? "softmax";
+  // JavaScript callers get no type check: refuse what would silently run as something else
+  if (!KINDS.includes(kind)) fail({ file: "options", field: "kind", expected: KINDS.join(" | "), found: `'${String(kind)}'` });
+  if (options.unit !== undefined && !UNITS.includes(options.unit)) fail({ file: "options", field: "unit", expected: UNITS.join(" | "), found: `'${String(options.unit)}'` });
   const C = source.classes;
   const wantLabels = options.labels ?? false;
   const native = kind === "softmax" && source.raw ? source.raw.dtype : null;

@@ -57,6 +57,7 @@ export async function inflateIfGzip(bytes: Uint8Array, name: string, gunzip: Gun
 
 /** Reads a probability file of any supported format. */
 export async function readProbabilities(bytes: Uint8Array, name: string, options: ReadOptions = {}): Promise<ProbInput> {
+  if (bytes.length === 0) fail({ file: name, field: "size", expected: "a probability file", found: "an empty file (0 bytes)" });
   const raw = await inflateIfGzip(bytes, name, options.gunzip);
   if (isZip(raw)) {
     const { key, array } = readNpz(raw, name, options.key);
@@ -101,7 +102,13 @@ export function fromNifti(img: NiftiImage): ProbInput {
   let classAxis: number;
   if (dims.length >= 5 && dims[3] === 1 && dims[4]! > 1) classAxis = 4;
   else if (dims.length >= 4 && dims[3]! > 1) classAxis = 3;
-  else {
+  else if (dims.slice(3).every((d) => d === 1)) {
+    // one 3-D volume: a single channel (a sigmoid foreground map, or one tissue map); softmax
+    // refuses it later with a hint
+    dims.length = 3;
+    dims.push(1);
+    classAxis = 3;
+  } else {
     fail({
       file: img.name, field: "dim", expected: "classes in dim 4 (x, y, z, C), or in dim 5 with dim 4 = 1 (intent vector)",
       found: `dims [${dims.join(", ")}]`, hint: "for one 3-D file per class, pass all the files",
