@@ -139,9 +139,10 @@ function padPlanes(src: usize, classes: i32, n: i32, classStride: i32, sh: usize
 }
 
 /** Decoder constants of one kernel call (loaded once, kept in locals). */
-// Internal dtype codes of the u8/u16 fast decoders: value = f32(raw) / D + I in f32, used when
-// that gives exactly the f64 result raw * slope + inter rounded to f32 for every raw value
-// (checked once per (dtype, slope, inter); true for the usual slope = 1/255, 1/65535, 1).
+// Internal dtype codes of the fast integer decoders. U8F: lookup in a 256-entry table of the exact
+// values. U16F: value = f32(raw) / D + I in f32, used when that gives exactly the f64 result
+// raw * slope + inter rounded to f32 for every raw value (checked once per (slope, inter); true
+// for the usual slope = 1/65535, 1).
 // @ts-ignore: decorator
 @inline const DT_U8F: i32 = 5;
 // @ts-ignore: decorator
@@ -157,10 +158,17 @@ function padPlanes(src: usize, classes: i32, n: i32, classStride: i32, sh: usize
     return i32x4.shuffle(f32x4.demote_f64x2_zero(v128.load(p)), f32x4.demote_f64x2_zero(v128.load(p, 16)), 0, 1, 4, 5);
   }
   if (dt == DT_F16) return half4(i8x16.shuffle(z, v128.load64_zero(p), 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), k0, k1, k2, k3, k4);
+  if (dt == DT_U8F) {
+    // 256-entry table of the exact f32 values, four lane loads
+    let v = v128.load32_zero(U8TAB + (<usize>load<u8>(p) << 2));
+    v = v128.load32_lane(U8TAB + (<usize>load<u8>(p, 1) << 2), v, 1);
+    v = v128.load32_lane(U8TAB + (<usize>load<u8>(p, 2) << 2), v, 2);
+    return v128.load32_lane(U8TAB + (<usize>load<u8>(p, 3) << 2), v, 3);
+  }
   let w: v128;
-  if (dt == DT_U8 || dt == DT_U8F) w = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p)));
+  if (dt == DT_U8) w = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p)));
   else w = i32x4.extend_low_i16x8_u(v128.load64_zero(p));
-  if (dt == DT_U8F || dt == DT_U16F) return f32x4.add(f32x4.div(f32x4.convert_i32x4_s(w), dq), iq);
+  if (dt == DT_U16F) return f32x4.add(f32x4.div(f32x4.convert_i32x4_s(w), dq), iq);
   const lo = f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(w), sl), it);
   const hi = f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1)), sl), it);
   return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
@@ -177,6 +185,18 @@ function padPlanes(src: usize, classes: i32, n: i32, classStride: i32, sh: usize
   }
   if (dt == DT_U8) return <f32>(<f64>load<u8>(p) * slope + inter);
   return <f32>(<f64>load<u16>(p) * slope + inter);
+}
+
+// u8: the 256 values raw * slope + inter (f64, rounded to f32) for the (slope, inter) of the last call.
+const U8TAB: usize = memory.data(256 * 4, 16);
+let tabSlope: f64 = NaN;
+let tabInter: f64 = NaN;
+
+/** Fills U8TAB for (slope, inter) unless it already holds them. */
+function u8Table(slope: f64, inter: f64): void {
+  if (slope == tabSlope && inter == tabInter) return;
+  for (let r = 0; r < 256; r++) store<f32>(U8TAB + (<usize>r << 2), <f32>(<f64>r * slope + inter));
+  tabSlope = slope; tabInter = inter;
 }
 
 // The last (dtype, slope, inter) checked for the fast integer decoder, and the outcome.
@@ -523,7 +543,8 @@ const KERNELS: StaticArray<Kern> = [
 function kernelFor(kind: i32, dtype: i32, classes: i32, labels: usize, slope: f64, inter: f64): Kern {
   if (kind != KIND_SOFTMAX) return unchecked(KERNELS[28 + min(max(kind, 1), 3) - 1]);
   let d = dtype >= DT_F32 && dtype <= DT_U16 ? dtype : DT_F32;
-  if ((d == DT_U8 || d == DT_U16) && fastIntOk(d, slope, inter)) d += 2;
+  if (d == DT_U8) { u8Table(slope, inter); d = DT_U8F; }
+  else if (d == DT_U16 && fastIntOk(d, slope, inter)) d = DT_U16F;
   return unchecked(KERNELS[(classes >= WIDE_MIN_C ? 14 : 0) + 2 * d + (labels != 0 ? 1 : 0)]);
 }
 
