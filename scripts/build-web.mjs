@@ -2,18 +2,42 @@
 // Builds the demo page (web/) and the NiiVue example (examples/niivue/) into a static folder
 // (default web-dist/) with the sample case, ready for any static host. Usage:
 //   node scripts/build-web.mjs [OUTDIR] [--serve [PORT]]
+// OUTDIR is emptied first only if it is empty or a previous build (it holds .segentropy-demo-build).
 import { build } from "esbuild";
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Builds the static site into outDir (emptied first). */
+/** Written into every build: only a folder holding it (or an empty one) is emptied by the next build. */
+export const BUILD_MARKER = ".segentropy-demo-build";
+/** What a build writes at the top level (a build from before the marker holds only these). */
+const BUILD_ENTRIES = new Set([BUILD_MARKER, "index.html", "style.css", "main.js", "main.js.map", "worker.js", "worker.js.map", "sample", "niivue"]);
+
+/**
+ * Throws unless outDir may be emptied: it does not exist, is an empty folder, or is a previous demo
+ * build (holds the marker, or, from before the marker, only a build's own files). So a mistyped
+ * `node scripts/build-web.mjs ~/x` never deletes ~/x.
+ */
+export function checkOutDir(outDir) {
+  if (!existsSync(outDir)) return;
+  if (!statSync(outDir).isDirectory()) throw new Error(`build-web: ${outDir} is a file, not a folder: choose another output folder`);
+  const entries = readdirSync(outDir);
+  if (entries.length === 0 || entries.includes(BUILD_MARKER)) return;
+  const legacy = entries.includes("index.html") && entries.includes("main.js") && entries.includes("worker.js") && entries.every((e) => BUILD_ENTRIES.has(e));
+  if (legacy) return;
+  const shown = entries.slice(0, 5).join(", ") + (entries.length > 5 ? `, … (${entries.length} entries)` : "");
+  throw new Error(`build-web: refusing to empty ${outDir}: it is not empty (${shown}) and is no previous demo build (no ${BUILD_MARKER} file). Nothing was deleted. Choose a new or empty folder, or delete this one yourself.`);
+}
+
+/** Builds the static site into outDir (emptied first, if it is a previous build; see checkOutDir). */
 export async function buildWeb(outDir) {
   if (!existsSync(join(root, "src/kernel/wasm.generated.ts"))) throw new Error("build-web: src/kernel/wasm.generated.ts is missing: run `npm run build:wasm` first");
+  checkOutDir(outDir);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, "sample"), { recursive: true });
+  writeFileSync(join(outDir, BUILD_MARKER), "segentropy demo build (scripts/build-web.mjs): the next build empties this folder.\n");
   const common = { bundle: true, format: "esm", platform: "browser", target: "es2022", sourcemap: true, minify: true, logLevel: "warning", absWorkingDir: root };
   await build({ ...common, entryPoints: { main: "web/main.ts", worker: "web/worker.ts" }, outdir: outDir });
   for (const f of ["index.html", "style.css"]) cpSync(join(root, "web", f), join(outDir, f));
@@ -32,7 +56,12 @@ if (isMain) {
   const serveAt = args.indexOf("--serve");
   const portArg = serveAt >= 0 && args[serveAt + 1] && !args[serveAt + 1].startsWith("--") ? args[serveAt + 1] : undefined;
   const out = resolve(args.find((a, i) => !a.startsWith("--") && !(portArg !== undefined && i === serveAt + 1)) ?? join(root, "web-dist"));
-  await buildWeb(out);
+  try {
+    await buildWeb(out);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
   console.log(`build-web: ${out}`);
   if (serveAt >= 0) {
     const { serveStatic } = await import("./serve-static.mjs");

@@ -11,14 +11,25 @@ import {
 } from "../src/render/index.js";
 import type { RGBAImage, Slice, View, ViewPlan } from "../src/render/index.js";
 import type { ErrorMessage, ProbeMessage, Reply, ResultMessage, RunRequest } from "./protocol.js";
+import { KIND_LABEL, pageHint, pageWords } from "./messages.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 type Role = "probs" | "image" | "seg" | "props";
+/** A file's place in the case: a role, or listed but not used. */
+type Slot = Role | "unused";
+interface Entry { file: File; role: Slot }
 
 const SAMPLE = { probs: "sample/probabilities.npz", image: "sample/image.nii.gz", seg: "sample/seg.nii.gz" };
 
 const state = {
-  files: { probs: [] as File[], image: undefined as File | undefined, seg: undefined as File | undefined, props: undefined as File | undefined },
+  /** The case's files and their roles, in the order chosen (class files: class 0, 1, …). */
+  entries: [] as Entry[],
+  /** The case shown is the bundled sample (any choice of the user replaces it whole). */
+  sample: false,
+  /** The kind was set by an error's or notice's one-click fix: it belongs to that case, and a new case goes back to auto. */
+  kindFromHint: false,
+  /** Counts the user's choices: an older, slower intake (the sample's download) must not overwrite a newer one. */
+  intake: 0,
   result: undefined as ResultMessage | undefined,
   view: "axial" as View,
   plan: undefined as ViewPlan | undefined,
@@ -46,24 +57,84 @@ worker.onerror = (ev) => showError({ type: "error", id: state.runId, message: `t
 
 // ---------------------------------------------------------------- intake
 
-/** Which role a file plays, from its name and (NIfTI) its header. */
-async function classify(file: File): Promise<Role | undefined> {
+type FileType = "nifti" | "npy" | "npz" | "json";
+const fileType = (name: string): FileType | undefined =>
+  /\.nii(\.gz)?$/i.test(name) ? "nifti" : /\.npy$/i.test(name) ? "npy" : /\.npz$/i.test(name) ? "npz" : /\.json$/i.test(name) ? "json" : undefined;
+
+/** Words of a file name without its extension ("sub-01_T1w.nii.gz" → sub, 01, t1w). */
+function nameTokens(name: string): string[] {
+  return name.toLowerCase().replace(/\.(nii\.gz|nii|npy|npz|json|gz)$/, "").split(/[^a-z0-9]+/).filter(Boolean);
+}
+
+/** What a file's name says about its role: words that start with seg, label, image, … ("OldSeg" is no segmentation). */
+function roleFromName(name: string): Role | undefined {
+  const t = nameTokens(name);
+  const starts = (...words: string[]) => t.some((x) => words.some((w) => x.startsWith(w)));
+  if (starts("prob", "softmax", "posterior", "logit", "pve", "tpm") || /^[rwms]*c[1-6]/.test(name.toLowerCase())) return "probs";
+  if (starts("seg", "label", "mask", "parc", "aseg", "aparc", "pred", "dseg")) return "seg";
+  if (starts("image", "img", "t1", "t2", "flair", "anat", "mri") || t.includes("ct") || t.includes("0000")) return "image";
+  return undefined;
+}
+
+type Header = { dims: number[]; datatype: number };
+const is3D = (h: Header) => (h.dims[3] ?? 1) <= 1 && (h.dims[4] ?? 1) <= 1;
+
+/** A file's role as the page guesses it; `sure` when the name or the file's structure says so (not just its data type). */
+interface Guess { role: Slot; sure: boolean }
+
+/** Which role one file plays, from its name and (NIfTI) its header. */
+function classify(file: File, type: FileType | undefined, h: Header | undefined): Guess | undefined {
   const n = file.name.toLowerCase();
-  if (n.endsWith(".json")) return "props";
-  if (n.endsWith(".npz")) return "probs";
-  if (n.endsWith(".npy")) return /image|img|t1|t2|slice|_0000|anat/.test(n) && !/prob|softmax|logit/.test(n) ? "image" : "probs";
-  if (!/\.nii(\.gz)?$/.test(n)) return undefined;
-  const h = await peekNifti(file).catch(() => undefined);
-  if (h && ((h.dims[3] ?? 1) > 1 || ((h.dims[3] ?? 1) === 1 && (h.dims[4] ?? 1) > 1))) return "probs";
-  if (/prob|softmax|posterior|logit|pve|tpm|^c[1-6]/.test(n)) return "probs";
-  if (/seg|label|mask|pred|parc|aseg/.test(n)) return "seg";
-  if (/image|img|t1|t2|flair|_0000|anat|ct|mri/.test(n)) return "image";
+  if (type === "json") return { role: "props", sure: true };
+  if (type === undefined) return undefined;
+  // an entropy map (this page's own output, or the CLI's) is no input
+  if (nameTokens(n).some((t) => t.startsWith("entropy"))) return { role: "unused", sure: true };
+  if (type === "npz") return { role: "probs", sure: true };
+  const named = roleFromName(n);
+  if (type === "npy") return { role: (named === "image" || /slice/.test(n)) && named !== "probs" ? "image" : "probs", sure: named !== undefined };
+  if (h && !is3D(h)) return { role: "probs", sure: true };
+  if (named) return { role: named, sure: true };
   // integer data without a name hint: a label map; floating point: an image
-  return h && [2, 4, 8, 256, 512, 768].includes(h.datatype) ? "seg" : "image";
+  return { role: h && [2, 4, 8, 256, 512, 768].includes(h.datatype) ? "seg" : "image", sure: false };
+}
+
+/**
+ * Roles for the files chosen together. Several 3-D NIfTI volumes of one grid, beside no other
+ * probability file, are one file per class (SPM c1/c2/c3, OldSeg grey/white/csf, FSL pve_N) unless
+ * their names call them an image or a segmentation (with kind "tissue", only an image name counts).
+ * Only class files may share the probabilities role: of other probability files the first is used.
+ * An image, segmentation or properties file that two files claim goes to the one whose name says so.
+ */
+async function assignRoles(files: File[]): Promise<Array<Guess | undefined>> {
+  const types = files.map((f) => fileType(f.name));
+  const headers = await Promise.all(files.map((f, i) => (types[i] === "nifti" ? peekNifti(f).catch(() => undefined) : Promise.resolve(undefined))));
+  const guesses = files.map((f, i) => classify(f, types[i], headers[i]));
+  const volumes = files.map((_, i) => i).filter((i) => types[i] === "nifti" && headers[i] && is3D(headers[i]!) && guesses[i]?.role !== "unused");
+  const otherProbs = guesses.some((g, i) => g?.role === "probs" && !volumes.includes(i));
+  if (!otherProbs) {
+    const tissue = $<HTMLSelectElement>("kind").value === "tissue";
+    const classFiles = volumes.filter((i) => {
+      const named = roleFromName(files[i]!.name);
+      return named !== "image" && (tissue || named !== "seg");
+    });
+    const grid = (i: number) => headers[i]!.dims.slice(0, 3).join();
+    if (classFiles.length >= 2 && classFiles.every((i) => grid(i) === grid(classFiles[0]!))) for (const i of classFiles) guesses[i] = { role: "probs", sure: true };
+  }
+  const probs = files.map((_, i) => i).filter((i) => guesses[i]?.role === "probs");
+  if (probs.length > 1 && !probs.every((i) => volumes.includes(i))) {
+    const keep = probs.find((i) => !volumes.includes(i))!;
+    for (const i of probs) if (i !== keep) guesses[i] = { role: "unused", sure: false };
+  }
+  for (const role of ["image", "seg", "props"] as const) {
+    const claim = files.map((_, i) => i).filter((i) => guesses[i]?.role === role);
+    const keep = claim.find((i) => guesses[i]!.sure) ?? claim[0];
+    for (const i of claim) if (i !== keep) guesses[i] = { role: "unused", sure: false };
+  }
+  return guesses;
 }
 
 /** dims and datatype from a NIfTI-1/2 header (inflating only the first bytes of a .gz). */
-async function peekNifti(file: Blob): Promise<{ dims: number[]; datatype: number } | undefined> {
+async function peekNifti(file: Blob): Promise<Header | undefined> {
   const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
   let stream: ReadableStream<Uint8Array> = file.stream();
   if (head[0] === 0x1f && head[1] === 0x8b) stream = stream.pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
@@ -95,50 +166,163 @@ async function peekNifti(file: Blob): Promise<{ dims: number[]; datatype: number
   return undefined;
 }
 
+/** The files of the case, by role, in the order they were chosen. */
+function caseFiles(): { probs: File[]; image?: File; seg?: File; props?: File } {
+  const one = (r: Role) => state.entries.find((e) => e.role === r)?.file;
+  const image = one("image"), seg = one("seg"), props = one("props");
+  return { probs: state.entries.filter((e) => e.role === "probs").map((e) => e.file), ...(image ? { image } : {}), ...(seg ? { seg } : {}), ...(props ? { props } : {}) };
+}
+
+/**
+ * A new choice of probabilities (or any choice while the sample is shown) starts a new case: every
+ * file of the previous load goes, whatever its role. Files chosen while no probabilities were
+ * assigned yet (an image picked first) were never loaded and stay.
+ */
+function newCase(): void {
+  if (state.sample || state.entries.some((e) => e.role === "probs")) {
+    state.entries = [];
+    if (state.kindFromHint) { $<HTMLSelectElement>("kind").value = ""; state.kindFromHint = false; }
+  }
+  state.sample = false;
+}
+
+/** Files dropped or chosen with "choose files…": roles found by the page. */
 async function addFiles(list: Iterable<File> | ArrayLike<File>): Promise<void> {
   const files = Array.from(list);
   if (files.length === 0) return;
-  const roles = await Promise.all(files.map(classify));
-  const probs: File[] = [];
-  const unknown: string[] = [];
-  files.forEach((f, i) => {
-    const r = roles[i];
-    if (r === "probs") probs.push(f);
-    else if (r === "image" || r === "seg" || r === "props") state.files[r] = f;
-    else unknown.push(f.name);
-  });
-  if (probs.length) {
-    state.files.probs = probs;
-    // a new probability file starts a new case: forget references that came with an earlier one
-    for (const r of ["image", "seg", "props"] as const) if (!files.includes(state.files[r] as File)) state.files[r] = undefined;
+  const intake = ++state.intake;
+  state.runId++; // a run still under way is superseded by this choice
+  document.body.dataset.state = "running";
+  setProgress("looking at the files", 0);
+  const roles = await assignRoles(files);
+  if (intake !== state.intake) return; // a later choice or the sample superseded this one
+  const usable: Entry[] = [];
+  files.forEach((file, i) => { const g = roles[i]; if (g) usable.push({ file, role: g.role }); });
+  const ignored = files.filter((_, i) => roles[i] === undefined).map((f) => f.name);
+  // probabilities start a new case; an image, segmentation or properties file alone joins the case shown (not the sample)
+  if (usable.some((e) => e.role === "probs") || usable.length === 0 || state.sample) newCase();
+  for (const e of usable) {
+    if (e.role !== "probs" && e.role !== "unused") state.entries = state.entries.filter((x) => x.role !== e.role); // replaces the case's file in that role
+    state.entries.push(e);
   }
-  showAssigned();
-  if (unknown.length) {
-    showError({ type: "error", id: 0, known: true, message: "", file: unknown.join(", "), field: "file type", expected: ".npz, .npy, .nii, .nii.gz or .json", found: "another kind of file" });
-    if (!probs.length) return;
+  $("ignored").hidden = ignored.length === 0;
+  $("ignored").textContent = ignored.length ? `Not used: ${ignored.join(", ")} (not a .npz, .npy, .nii, .nii.gz or .json file).` : "";
+  if (usable.length === 0) {
+    showAssigned();
+    state.runId++;
+    showError({ type: "error", id: 0, known: true, message: "", file: ignored.join(", "), field: "file type", expected: ".npz, .npy, .nii, .nii.gz or .json", found: "another kind of file" });
+    return;
   }
-  run();
+  changed();
 }
 
-function setRole(role: Role, list: FileList | null): void {
-  if (!list || list.length === 0) return;
-  if (role === "probs") state.files.probs = [...list];
-  else state.files[role] = list[0];
-  showAssigned();
-  run();
+/** A file chosen with one role's "choose…" button. Probabilities start a new case. */
+function setRole(role: Role, input: HTMLInputElement): void {
+  const list = [...(input.files ?? [])];
+  input.value = ""; // the same file can be chosen again later
+  if (list.length === 0) return;
+  state.intake++;
+  $("ignored").hidden = true;
+  if (role === "probs") {
+    newCase();
+    state.entries = state.entries.filter((e) => e.role !== "probs");
+    for (const f of list) state.entries.push({ file: f, role: "probs" });
+  } else {
+    if (state.sample) newCase();
+    state.entries = state.entries.filter((e) => e.role !== role);
+    state.entries.push({ file: list[0]!, role });
+  }
+  changed();
 }
 
+/** The user changed a file's role in the list. */
+function reassign(entry: Entry, role: Slot): void {
+  if (role !== "probs" && role !== "unused") for (const e of state.entries) if (e !== entry && e.role === role) e.role = "unused";
+  entry.role = role;
+  changed();
+}
+
+function removeEntry(entry: Entry): void {
+  state.entries = state.entries.filter((e) => e !== entry);
+  changed();
+}
+
+/** After any change of the case: show it, and analyse it when it has probabilities. */
+function changed(): void {
+  showAssigned();
+  if (caseFiles().probs.length) run();
+  else waiting();
+}
+
+const ROLE_NAME: Record<Slot, string> = { probs: "probabilities", image: "image", seg: "segmentation", props: "nnU-Net properties", unused: "not used" };
+const ROLE_NONE: Record<Role, string> = {
+  probs: "none yet: the model's output (.npz, .npy, a 4-D NIfTI, or one 3-D NIfTI per class)",
+  image: "none (optional: the grey-scale panel and the scanner geometry)",
+  seg: "none (optional: without it the page shows the most likely class)",
+  props: "none (optional .json: needed for cropped nnU-Net v1 output and region models)",
+};
+/** The roles a file of this type can take in the list's role menu. */
+const ROLE_CHOICES: Record<FileType, Slot[]> = { nifti: ["probs", "image", "seg", "unused"], npy: ["probs", "image", "unused"], npz: ["probs", "unused"], json: ["props", "unused"] };
+
+/** The case's files by role: each with a role menu and a remove button; empty roles with a choose… button. */
 function showAssigned(): void {
-  const f = state.files;
-  const parts = [
-    `probabilities: ${f.probs.length ? f.probs.map((x) => x.name).join(" + ") : "—"}`,
-    `image: ${f.image?.name ?? "—"}`, `segmentation: ${f.seg?.name ?? "—"}`,
-    ...(f.props ? [`properties: ${f.props.name}`] : []),
-  ];
-  $("assigned").textContent = parts.join("   ·   ");
+  const body = $("assigned").querySelector("tbody")!;
+  body.replaceChildren();
+  const el = <T extends HTMLElement = HTMLElement>(tag: string, props: Record<string, unknown> = {}, ...kids: Array<Node | string>): T => {
+    const e = Object.assign(document.createElement(tag), props) as unknown as T;
+    e.append(...kids);
+    return e;
+  };
+  const probsCount = state.entries.filter((e) => e.role === "probs").length;
+  const slots: Slot[] = ["probs", "image", "seg", "props", ...(state.entries.some((e) => e.role === "unused") ? ["unused" as const] : [])];
+  for (const slot of slots) {
+    const tr = el("tr");
+    tr.dataset.slot = slot;
+    const cell = el("td", { className: "files" });
+    const entries = state.entries.filter((e) => e.role === slot);
+    entries.forEach((entry, n) => {
+      const row = el("div", { className: "file" });
+      row.dataset.file = entry.file.name;
+      row.dataset.role = entry.role;
+      const label = slot === "probs" && probsCount > 1 ? `class ${n}: ${entry.file.name}` : entry.file.name;
+      row.append(el("span", { className: "name", title: entry.file.name }, label));
+      const choices = ROLE_CHOICES[fileType(entry.file.name) ?? "npz"];
+      if (choices.length > 2 || slot === "unused") {
+        const sel = el<HTMLSelectElement>("select", { className: "role-select", title: "change the role of this file" });
+        sel.setAttribute("aria-label", `role of ${entry.file.name}`);
+        for (const c of choices) sel.append(el("option", { value: c, selected: c === entry.role }, c === "probs" ? (probsCount > 1 || slot !== "probs" ? "class probabilities" : "probabilities") : ROLE_NAME[c]));
+        sel.addEventListener("change", () => reassign(entry, sel.value as Slot));
+        row.append(el("span", { className: "as muted" }, "used as"), sel);
+      }
+      const rm = el<HTMLButtonElement>("button", { type: "button", className: "remove small", title: `remove ${entry.file.name} from the case` }, "remove");
+      rm.setAttribute("aria-label", `remove ${entry.file.name}`);
+      rm.addEventListener("click", () => removeEntry(entry));
+      row.append(rm);
+      cell.append(row);
+    });
+    if (!entries.length && slot !== "unused") cell.append(el("span", { className: "none muted" }, ROLE_NONE[slot]));
+    const actions = el("td", { className: "actions" });
+    if (slot !== "unused") {
+      const choose = el<HTMLLabelElement>("label", { className: "button small", htmlFor: `file-${slot}` }, entries.length ? (slot === "probs" ? "choose other…" : "replace…") : "choose…");
+      choose.tabIndex = 0;
+      actions.append(choose);
+    }
+    tr.append(el("th", { scope: "row" }, ROLE_NAME[slot]), cell, actions);
+    body.append(tr);
+  }
+  $("assigned").dataset.sample = String(state.sample);
+  $("case-title").textContent = state.sample
+    ? "Sample case: nnU-Net v2-style probabilities on the INIA19 macaque brain template (1 mm). Choose or drop your own files to replace it."
+    : state.entries.length ? "Your case: these files are analysed together." : "No case yet.";
 }
 
 async function loadSample(): Promise<void> {
+  const intake = ++state.intake;
+  state.runId++;
+  clearResult();
+  hideError();
+  document.body.dataset.state = "running";
+  state.steps = [];
   setProgress("downloading the sample case", 0);
   try {
     const get = async (url: string) => {
@@ -147,17 +331,23 @@ async function loadSample(): Promise<void> {
       return new File([await r.blob()], url.slice(url.lastIndexOf("/") + 1));
     };
     const [probs, image, seg] = await Promise.all([get(SAMPLE.probs), get(SAMPLE.image), get(SAMPLE.seg)]);
-    state.files = { probs: [probs], image, seg, props: undefined };
-    showAssigned();
-    run();
+    if (intake !== state.intake) return; // the user chose files meanwhile
+    newCase();
+    $<HTMLSelectElement>("kind").value = ""; // the sample is nnU-Net softmax output: shown as it is meant
+    state.kindFromHint = false;
+    state.entries = [{ file: probs, role: "probs" }, { file: image, role: "image" }, { file: seg, role: "seg" }];
+    state.sample = true;
+    $("ignored").hidden = true;
+    changed();
   } catch (err) {
+    if (intake !== state.intake) return;
     showError({ type: "error", id: 0, message: `could not load the sample case (${err instanceof Error ? err.message : String(err)})`, known: false });
   }
 }
 
-function run(): void {
-  const f = state.files;
-  if (!f.probs.length) { showError({ type: "error", id: 0, known: true, message: "", file: "inputs", field: "probabilities", expected: "a probability file (.npz, .npy or 4-D NIfTI)", found: "only references", hint: "add the model's probability output" }); return; }
+/** Analyses the case. `sameCase` (kind or unit changed): the old panels stay, dimmed, until the new result. */
+function run(sameCase = false): void {
+  const f = caseFiles();
   hideError();
   const req: RunRequest = {
     type: "run", id: ++state.runId, probs: f.probs,
@@ -165,10 +355,24 @@ function run(): void {
     ...($<HTMLSelectElement>("kind").value ? { kind: $<HTMLSelectElement>("kind").value as Kind } : {}),
     unit: $<HTMLSelectElement>("unit").value as Unit,
   };
+  if (sameCase && state.result) invalidate();
+  else clearResult();
   document.body.dataset.state = "running";
   state.steps = [];
   setProgress("starting", 0);
   worker.postMessage(req);
+}
+
+/** No probabilities yet: nothing to show, and a prompt for what is missing. */
+function waiting(): void {
+  state.runId++; // a run still under way belongs to the previous case
+  clearResult();
+  hideError();
+  $<HTMLProgressElement>("progress").hidden = true;
+  $("step").textContent = state.entries.length
+    ? "Now add the model's probabilities for this case (choose… next to probabilities, or drop the file)."
+    : "Drop or choose a case's files to begin, or load the sample case.";
+  document.body.dataset.state = "waiting";
 }
 
 // ---------------------------------------------------------------- status
@@ -181,7 +385,9 @@ function setProgress(step: string, fraction: number): void {
   $("step").textContent = fraction >= 1 ? step : `${step}…`;
 }
 
+/** Shows an error. The previous case's panels, statistics and downloads go: they do not belong to these files. */
 function showError(m: ErrorMessage): void {
+  clearResult();
   document.body.dataset.state = "error";
   const box = $("error");
   box.hidden = false;
@@ -189,27 +395,105 @@ function showError(m: ErrorMessage): void {
   const title = document.createElement("strong");
   title.textContent = m.known ? `${m.file} can not be used` : "Something went wrong";
   const text = document.createElement("div");
+  text.className = "what";
   text.textContent = m.known && m.field
-    ? `${m.field}: expected ${m.expected}, but found ${m.found}.${m.hint ? ` Hint: ${m.hint}.` : ""}`
-    : m.message;
+    ? `${pageWords(m.field)}: expected ${pageWords(m.expected ?? "")}, but found ${pageWords(m.found ?? "")}.`
+    : pageWords(m.message);
   box.append(title, text);
+  const hint = pageHint(m.hint);
+  if (hint.text) {
+    const todo = document.createElement("div");
+    todo.className = "hint";
+    todo.textContent = `Hint: ${hint.text}.`;
+    if (hint.kind && hint.kind !== $<HTMLSelectElement>("kind").value && caseFiles().probs.length) {
+      const kind = hint.kind;
+      const b = document.createElement("button");
+      b.type = "button";
+      b.id = "use-kind";
+      b.dataset.kind = kind;
+      b.textContent = `Use ${KIND_LABEL[kind]}`;
+      b.addEventListener("click", () => { $<HTMLSelectElement>("kind").value = kind; state.kindFromHint = true; run(); });
+      todo.append(" ", b);
+    }
+    if (hint.properties) {
+      const l = document.createElement("label");
+      l.className = "button";
+      l.htmlFor = "file-props";
+      l.textContent = "choose the properties file…";
+      l.tabIndex = 0;
+      todo.append(" ", l);
+    }
+    box.append(todo);
+  }
   $<HTMLProgressElement>("progress").hidden = true;
   $("step").textContent = "";
 }
 function hideError(): void { $("error").hidden = true; }
+
+/** One 3-D file per class analysed as softmax (kind auto): SPM tissue maps usually lack the background class. */
+function showNotice(r: ResultMessage): void {
+  const box = $("notice");
+  box.replaceChildren();
+  box.hidden = !(r.format === "nifti-per-class" && r.kind === "softmax" && !$<HTMLSelectElement>("kind").value);
+  if (box.hidden) return;
+  const text = document.createElement("span");
+  text.textContent = `These ${r.classes} class files were read as softmax: their probabilities add up to 1. `
+    + `If they are SPM tissue maps without a background class (grey, white, CSF), choose '${KIND_LABEL.tissue}' under kind: the page then adds the background as 1 − sum.`;
+  const b = document.createElement("button");
+  b.type = "button";
+  b.id = "notice-tissue";
+  b.textContent = `Use ${KIND_LABEL.tissue}`;
+  b.addEventListener("click", () => { $<HTMLSelectElement>("kind").value = "tissue"; state.kindFromHint = true; run(true); });
+  box.append(text, b);
+}
+
+const DOWNLOADS = ["download-nifti", "download-png", "download-stats"];
+const HOVER_PROMPT = "Hover over a panel to read a voxel's class probabilities and entropy.";
+
+/** Forgets the shown result: hides the viewer, empties the statistics, disables the downloads. */
+function clearResult(): void {
+  state.result = undefined;
+  $("notice").hidden = true;
+  state.plan = undefined;
+  state.hover = undefined;
+  state.cursor = undefined;
+  const viewer = $("viewer");
+  viewer.hidden = true;
+  viewer.classList.remove("stale", "hovering");
+  for (const id of DOWNLOADS) $<HTMLButtonElement>(id).disabled = true;
+  $("stats").replaceChildren();
+  $("labels").querySelector("tbody")!.replaceChildren();
+  $("input-line").textContent = "";
+  $("hover").textContent = HOVER_PROMPT;
+  delete $("hover").dataset.voxel;
+}
+
+/** A new analysis of the same files is under way: the panels stay, dimmed and inert; downloads wait. */
+function invalidate(): void {
+  state.result = undefined;
+  $("notice").hidden = true;
+  state.hover = undefined;
+  state.cursor = undefined;
+  $("viewer").classList.add("stale");
+  $("viewer").classList.remove("hovering");
+  for (const id of DOWNLOADS) $<HTMLButtonElement>(id).disabled = true;
+}
 
 // ---------------------------------------------------------------- viewer
 
 function showResult(r: ResultMessage): void {
   state.result = r;
   hideError();
-  setProgress(`done in ${(r.millis / 1000).toFixed(2)} s: ${r.names.probs}`, 1);
+  setProgress(`done in ${(r.millis / 1000).toFixed(2)} s: ${r.names.probs} (kind ${KIND_LABEL[r.kind]})`, 1);
   $("viewer").hidden = false;
+  $("viewer").classList.remove("stale");
+  for (const id of DOWNLOADS) $<HTMLButtonElement>(id).disabled = false;
   state.imageWindow = r.image ? percentileWindow(subsample(r.image, 200_000)) : [0, 1];
   $("image-caption").textContent = r.image ? `input (${r.names.image})` : "input (no image given: entropy in grey)";
   $("seg-caption").textContent = r.labelSource === "segmentation" ? `segmentation (${r.names.seg})` : r.labelSource === "regions" ? "segmentation (regions from the probabilities)" : "segmentation (argmax of the probabilities)";
   setView(state.view, true);
   showStats(r);
+  showNotice(r);
   document.body.dataset.state = "done";
 }
 
@@ -427,12 +711,31 @@ function figurePng(): Uint8Array {
 // ---------------------------------------------------------------- wiring
 
 $("version").textContent = VERSION;
-$<HTMLInputElement>("files").addEventListener("change", (e) => { void addFiles((e.target as HTMLInputElement).files ?? []); });
+$<HTMLInputElement>("files").addEventListener("change", (e) => {
+  const input = e.target as HTMLInputElement;
+  const list = [...(input.files ?? [])];
+  input.value = ""; // the same files can be chosen again later
+  void addFiles(list);
+});
 for (const role of ["probs", "image", "seg", "props"] as const) {
-  $<HTMLInputElement>(`file-${role}`).addEventListener("change", (e) => setRole(role, (e.target as HTMLInputElement).files));
+  $<HTMLInputElement>(`file-${role}`).addEventListener("change", (e) => setRole(role, e.target as HTMLInputElement));
 }
-for (const id of ["kind", "unit"]) $(id).addEventListener("change", () => { if (state.files.probs.length) run(); });
+for (const id of ["kind", "unit"]) {
+  $(id).addEventListener("change", () => {
+    if (id === "kind") state.kindFromHint = false; // the user's own choice stays for the next case
+    if (caseFiles().probs.length) run(true);
+  });
+}
 $("load-sample").addEventListener("click", () => { void loadSample(); });
+// labels styled as buttons open their file picker from the keyboard too
+for (const l of document.querySelectorAll<HTMLLabelElement>("label.button")) l.tabIndex = 0;
+document.addEventListener("keydown", (ev) => {
+  const t = ev.target as HTMLElement;
+  if ((ev.key === "Enter" || ev.key === " ") && t instanceof HTMLLabelElement && t.classList.contains("button") && t.htmlFor) {
+    ev.preventDefault();
+    $(t.htmlFor).click();
+  }
+});
 const drop = $("drop");
 drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
@@ -480,7 +783,9 @@ $("download-stats").addEventListener("click", () => {
 window.addEventListener("resize", () => drawProfile());
 
 // open with the sample case, unless the URL says ?empty
+showAssigned();
 if (!new URLSearchParams(location.search).has("empty")) void loadSample();
+else waiting();
 
 // for tests and the curious: the page's state
 (window as unknown as { segentropyDemo: unknown }).segentropyDemo = { state, figurePng };

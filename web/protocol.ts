@@ -33,6 +33,8 @@ export interface ResultMessage {
   maxPossibleEntropy: number;
   names: { probs: string; image?: string; seg?: string; props?: string };
   inputLine: string;
+  /** The probability input's format (nifti-per-class: one 3-D file per class). */
+  format: string;
   millis: number;
 }
 export interface ProgressMessage { type: "progress"; id: number; step: string; fraction: number }

@@ -61,6 +61,7 @@ self.onmessage = async (ev: MessageEvent<Request>) => {
         ...(msg.image ? { image: msg.image.name } : {}), ...(msg.seg ? { seg: msg.seg.name } : {}), ...(msg.props ? { props: msg.props.name } : {}),
       },
       inputLine: `${info.format}${info.key ? ` '${info.key}'` : ""}, ${info.dtype} [${info.shape.join(", ")}] (${info.axes.join(", ")}), ${a.classes} classes, kind ${a.kind}${a.crop ? `, cropped grid placed at [${a.crop.start.join(", ")}]` : ""}`,
+      format: info.format,
       millis: performance.now() - t0,
     };
     const transfer: Transferable[] = [map.buffer, labels.buffer, r.niftiGz.buffer as ArrayBuffer];

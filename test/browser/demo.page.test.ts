@@ -2,21 +2,27 @@
  * The demo page in headless Chromium, as a user meets it: it opens with the sample case; files
  * uploaded through the file input are analysed in the worker; the heatmap shows a bright ring at
  * tissue borders and near-zero interiors; the shown statistics are the library's; hover, slider,
- * axis switch, profile click, the entropy.nii.gz download and readable errors all work.
+ * axis switch, profile click, the entropy.nii.gz download and readable errors all work. A new choice
+ * of files replaces the whole case (the sample's image and segmentation never stay behind), files
+ * can be removed or given another role, one 3-D NIfTI per class is read as class probabilities, a
+ * failed load leaves no stale result or download, the library's CLI hints are put in the page's
+ * words, and scripts/build-web.mjs never empties a folder that is not its own build.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { zipSync } from "fflate";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import type { Server } from "node:http";
 import { init, analyze, buildReport, readNiftiFile, readProbabilitiesFile, classValuesAt, probabilitiesFor } from "../../src/node/index.js";
-import type { Analysis, ProbInput, Report } from "../../src/node/index.js";
+import type { Analysis, AnalyzeOptions, ProbInput, Report } from "../../src/node/index.js";
 import { extractSlice, scalarToRGBA, viewPlan } from "../../src/render/index.js";
 import type { View } from "../../src/render/index.js";
 // @ts-expect-error plain .mjs script without types
-import { buildWeb } from "../../scripts/build-web.mjs";
+import { buildWeb, checkOutDir, BUILD_MARKER } from "../../scripts/build-web.mjs";
 import { launch, serve, watchErrors } from "./helpers/chromium.js";
 import { analyzeCase, caseNames, manifest, KIND, FIXTURES } from "../helpers/cases.js";
 import { readdirSync } from "node:fs";
@@ -41,8 +47,37 @@ async function open(query = ""): Promise<{ page: Page; errors: string[] }> {
   await page.goto(url + query);
   return { page, errors };
 }
-async function settled(page: Page, want: "done" | "error" = "done"): Promise<void> {
-  await page.waitForFunction((w) => document.body.dataset.state === w, want, { timeout: 60_000 });
+/** Waits until the page is no longer busy, and expects it to be in state `want` (failing with what the page shows). */
+async function settled(page: Page, want: "done" | "error" | "waiting" = "done"): Promise<void> {
+  await page.waitForFunction(() => ["done", "error", "waiting"].includes(document.body.dataset.state ?? ""), undefined, { timeout: 60_000 });
+  const got = await page.evaluate(() => ({ state: document.body.dataset.state, error: document.getElementById("error")!.textContent, step: document.getElementById("step")!.textContent }));
+  expect(got.state, `page state (error: ${got.error}; status: ${got.step})`).toBe(want);
+}
+/** The case's files as the page lists them: file name -> role (probs, image, seg, props, unused). */
+const roles = (page: Page) => page.$$eval("#assigned .file", (els) => Object.fromEntries(els.map((e) => [(e as HTMLElement).dataset.file!, (e as HTMLElement).dataset.role!])));
+/** Drops files on the drop zone, as a user dragging them from a file manager. */
+async function dropFiles(page: Page, paths: string[]): Promise<void> {
+  const payload = paths.map((f) => ({ name: basename(f), b64: readFileSync(f).toString("base64") }));
+  await page.evaluate((files) => {
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+    document.getElementById("drop")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, payload);
+}
+/** The statistics shown (data-value of each row), by key. */
+const shownStats = (page: Page) => page.$$eval("#stats dd", (dds) => Object.fromEntries(dds.map((d) => [(d as HTMLElement).dataset.stat!, Number((d as HTMLElement).dataset.value)])));
+/** The library's numbers for the same statistics. */
+function libStats(r: Report): Record<string, number> {
+  return {
+    totalEntropy: r.totalEntropy ?? NaN, meanEntropy: r.meanEntropy ?? NaN, maxEntropy: r.maxEntropy ?? NaN, meanNormalizedEntropy: r.meanNormalizedEntropy ?? NaN,
+    meanEntropyForeground: r.meanEntropyForeground ?? NaN, voxels: r.voxels, nanVoxels: r.nanVoxels, zeroSumVoxels: r.zeroSumVoxels, mostUncertainSlice: r.mostUncertainSlice.index,
+  };
+}
+/** Shown statistics equal the library's, exactly. */
+async function expectLibraryStats(page: Page, r: Report): Promise<void> {
+  const shown = await shownStats(page);
+  const lib = libStats(r);
+  for (const [k, v] of Object.entries(lib)) expect(shown[k], k).toBe(v);
 }
 
 beforeAll(async () => {
@@ -66,7 +101,7 @@ describe("demo page", () => {
     const { page, errors } = await open();
     try {
       await settled(page);
-      expect(await page.textContent("#assigned")).toContain("probabilities.npz");
+      expect(await roles(page)).toEqual({ "probabilities.npz": "probs", "image.nii.gz": "image", "seg.nii.gz": "seg" });
       expect(await page.textContent("#seg-caption")).toContain("seg.nii.gz");
       expect((await demoState(page)).dims).toEqual(a.dims);
       expect(errors).toEqual([]);
@@ -219,29 +254,365 @@ describe("demo page", () => {
       expect(await page.isVisible("#viewer")).toBe(false);
 
       const other = join(ROOT, "test/fixtures/cases/s03_nifti4d_float32_anatomical/image.nii.gz");
-      await page.setInputFiles("#file-image", other);
       await page.setInputFiles("#file-probs", sampleFiles[0]!);
+      await settled(page);
+      await page.setInputFiles("#file-image", other);
       await settled(page, "error");
       const text2 = (await page.textContent("#error"))!;
       expect(text2).toContain("image.nii.gz can not be used");
-      expect(text2).toMatch(/expected the probability grid \[84, 103, 64\].*but found \[33, 41, 25\]/);
+      expect(text2).toMatch(/image grid: expected the probability grid \[84, 103, 64\].*but found \[33, 41, 25\]/);
+      expect(text2).not.toMatch(/--[a-z]/);
     } finally { await page.close(); }
   });
 
   it("accepts files dropped on the drop zone", async () => {
     const { page, errors } = await open("?empty");
     try {
-      const payload = sampleFiles.map((f) => ({ name: f.slice(f.lastIndexOf("/") + 1), b64: readFileSync(f).toString("base64") }));
-      await page.evaluate((files) => {
-        const dt = new DataTransfer();
-        for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
-        document.getElementById("drop")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
-      }, payload);
+      await dropFiles(page, sampleFiles);
       await settled(page);
-      expect(await page.textContent("#assigned")).toContain("image: image.nii.gz");
+      expect((await roles(page))["image.nii.gz"]).toBe("image");
       expect(await page.getAttribute("[data-stat=totalEntropy]", "data-value")).toBe(String(a.summary.totalEntropy));
       expect(errors).toEqual([]);
     } finally { await page.close(); }
+  });
+});
+
+const CASES = join(ROOT, "test/fixtures/cases");
+const S03 = { probs: join(CASES, "s03_nifti4d_float32_anatomical/probabilities.nii.gz"), image: join(CASES, "s03_nifti4d_float32_anatomical/image.nii.gz") };
+const OLDSEG = ["grey", "white", "csf"].map((c) => join(ROOT, `test/fixtures/research/spm12_OldSeg_${c}.nii`));
+const libReport = async (probs: string | string[], refs: { image?: string; seg?: string } = {}, options: AnalyzeOptions = {}) =>
+  buildReport(analyze(await readProbabilitiesFile(probs), {
+    ...(refs.image ? { image: await readNiftiFile(refs.image) } : {}), ...(refs.seg ? { seg: await readNiftiFile(refs.seg) } : {}),
+  }, options));
+/** The viewer, statistics and downloads hold no result (after an error). */
+async function expectNoResult(page: Page): Promise<void> {
+  expect(await page.isVisible("#viewer")).toBe(false);
+  expect(await page.$$eval("#stats dd", (d) => d.length)).toBe(0);
+  expect(await page.$$eval("#labels tbody tr", (d) => d.length)).toBe(0);
+  for (const id of ["download-nifti", "download-png", "download-stats"]) expect(await page.isDisabled(`#${id}`), id).toBe(true);
+  expect(await page.evaluate(() => (window as unknown as { segentropyDemo: { state: { result?: unknown } } }).segentropyDemo.state.result)).toBeUndefined();
+  // even a script's click on the (hidden, disabled) button saves nothing
+  const download = page.waitForEvent("download", { timeout: 1500 }).then(() => true, () => false);
+  await page.evaluate(() => (document.getElementById("download-nifti") as HTMLButtonElement).click());
+  expect(await download, "no download of the previous case's map").toBe(false);
+}
+
+describe("demo page: a new choice replaces the whole case", () => {
+  const intake: Record<string, (page: Page, files: string[]) => Promise<void>> = {
+    "the probabilities picker": (page, files) => page.setInputFiles("#file-probs", files),
+    "choose files…": (page, files) => page.setInputFiles("#files", files),
+    "a drop": dropFiles,
+  };
+  it.each(Object.keys(intake))("probabilities chosen with %s after the sample: no image or segmentation of the sample stays", async (how) => {
+    const { page, errors } = await open();
+    try {
+      await settled(page);
+      await intake[how]!(page, [S03.probs]);
+      await settled(page);
+      expect(await roles(page)).toEqual({ "probabilities.nii.gz": "probs" });
+      expect((await demoState(page)).dims).toEqual([33, 41, 25]);
+      expect(await page.textContent("#image-caption")).toContain("no image given");
+      expect(await page.textContent("#seg-caption")).toContain("argmax");
+      await expectLibraryStats(page, await libReport(S03.probs, {}, { kind: "softmax" }));
+      expect(await page.isVisible("#error")).toBe(false);
+      expect(errors).toEqual([]);
+    } finally { await page.close(); }
+  });
+
+  it("an image chosen while the sample is shown starts a new case; the probabilities chosen next join it", async () => {
+    const { page, errors } = await open();
+    try {
+      await settled(page);
+      await page.setInputFiles("#file-image", S03.image);
+      await settled(page, "waiting");
+      expect(await roles(page)).toEqual({ "image.nii.gz": "image" });
+      expect(await page.textContent("#step")).toMatch(/add the model's probabilities/);
+      expect(await page.isVisible("#viewer")).toBe(false);
+      expect(await page.isVisible("#error")).toBe(false);
+      await page.setInputFiles("#file-probs", S03.probs);
+      await settled(page);
+      expect(await roles(page)).toEqual({ "probabilities.nii.gz": "probs", "image.nii.gz": "image" });
+      expect(await page.textContent("#image-caption")).toContain("image.nii.gz");
+      await expectLibraryStats(page, await libReport(S03.probs, { image: S03.image }, { kind: "softmax" }));
+      expect(errors).toEqual([]);
+    } finally { await page.close(); }
+  });
+
+  it("remove buttons take the image and the segmentation out of the case", async () => {
+    const { page, errors } = await open();
+    try {
+      await settled(page);
+      await page.click('#assigned .file[data-file="image.nii.gz"] button.remove');
+      await settled(page);
+      expect(await roles(page)).toEqual({ "probabilities.npz": "probs", "seg.nii.gz": "seg" });
+      expect(await page.textContent("#image-caption")).toContain("no image given");
+      await expectLibraryStats(page, await libReport(sampleFiles[0]!, { seg: sampleFiles[2] }));
+      await page.click('#assigned .file[data-file="seg.nii.gz"] button.remove');
+      await settled(page);
+      expect(await roles(page)).toEqual({ "probabilities.npz": "probs" });
+      expect(await page.textContent("#seg-caption")).toContain("argmax");
+      const lib = analyze(await readProbabilitiesFile(sampleFiles[0]!), {});
+      await expectLibraryStats(page, buildReport(lib));
+      const rows = await page.$$eval("#labels tbody tr", (trs) => trs.map((tr) => (tr as HTMLElement).dataset.label));
+      expect(rows).toEqual(Object.keys(lib.summary.perLabel));
+      // removing the probabilities leaves nothing to show
+      await page.click('#assigned .file[data-file="probabilities.npz"] button.remove');
+      await settled(page, "waiting");
+      expect(await roles(page)).toEqual({});
+      expect(await page.isVisible("#viewer")).toBe(false);
+      expect(errors).toEqual([]);
+    } finally { await page.close(); }
+  });
+
+  it("a choice made while the sample is still downloading is not overwritten by the sample", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((r) => { release = r; });
+      await page.route("**/sample/**", async (route) => { await held; await route.continue(); });
+      await page.goto(url);
+      await page.setInputFiles("#file-probs", S03.probs);
+      await settled(page);
+      release();
+      await page.waitForTimeout(1500);
+      expect(await roles(page)).toEqual({ "probabilities.nii.gz": "probs" });
+      expect((await demoState(page)).dims).toEqual([33, 41, 25]);
+    } finally { await page.close(); }
+  });
+
+  it("a whole folder dropped: an entropy map and other files are listed as not used, the named image wins over a guessed one", async () => {
+    const { page, errors } = await open("?empty");
+    const dir = mkdtempSync(join(tmpdir(), "segentropy-folder-"));
+    try {
+      // names sort the unnamed volume first: the image is still the file called image
+      copyFileSync(sampleFiles[1]!, join(dir, "brain.nii.gz"));
+      copyFileSync(sampleFiles[1]!, join(dir, "entropy.nii.gz"));
+      writeFileSync(join(dir, "notes.txt"), "scan notes");
+      const files = [join(dir, "brain.nii.gz"), join(dir, "entropy.nii.gz"), join(dir, "notes.txt"), ...sampleFiles];
+      await dropFiles(page, files);
+      await settled(page);
+      expect(await roles(page)).toEqual({ "brain.nii.gz": "unused", "entropy.nii.gz": "unused", "probabilities.npz": "probs", "image.nii.gz": "image", "seg.nii.gz": "seg" });
+      expect(await page.textContent("#ignored")).toContain("notes.txt");
+      expect(await page.getAttribute("[data-stat=totalEntropy]", "data-value")).toBe(String(report.totalEntropy));
+      expect(errors).toEqual([]);
+    } finally { await page.close(); rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it("the role menu moves a file to another role", async () => {
+    const { page, errors } = await open("?empty");
+    try {
+      // a label map named like an image: the page guesses "image"; the user corrects it
+      const dir = mkdtempSync(join(tmpdir(), "segentropy-roles-"));
+      copyFileSync(sampleFiles[2]!, join(dir, "t1.nii.gz"));
+      await page.setInputFiles("#files", [sampleFiles[0]!, join(dir, "t1.nii.gz")]);
+      await settled(page);
+      expect(await roles(page)).toEqual({ "probabilities.npz": "probs", "t1.nii.gz": "image" });
+      await page.selectOption('#assigned .file[data-file="t1.nii.gz"] select', "seg");
+      await settled(page);
+      expect(await roles(page)).toEqual({ "probabilities.npz": "probs", "t1.nii.gz": "seg" });
+      expect(await page.textContent("#seg-caption")).toContain("segmentation (t1.nii.gz)");
+      await expectLibraryStats(page, await libReport(sampleFiles[0]!, { seg: sampleFiles[2] }));
+      rmSync(dir, { recursive: true, force: true });
+      expect(errors).toEqual([]);
+    } finally { await page.close(); }
+  });
+});
+
+describe("demo page: one 3-D NIfTI per class", () => {
+  const tissue = () => libReport(OLDSEG, {}, { kind: "tissue" });
+
+  it("SPM OldSeg grey/white/csf chosen together with kind 'tissue maps' are the three classes", async () => {
+    const { page, errors } = await open();
+    try {
+      await settled(page);
+      await page.selectOption("#kind", "tissue");
+      await settled(page); // the sample, re-analysed
+      await page.setInputFiles("#files", OLDSEG);
+      await settled(page);
+      expect(await roles(page)).toEqual(Object.fromEntries(OLDSEG.map((f) => [basename(f), "probs"])));
+      expect(await page.$$eval("#assigned .file .name", (e) => e.map((x) => x.textContent))).toEqual(OLDSEG.map((f, c) => `class ${c}: ${basename(f)}`));
+      expect((await demoState(page)).dims).toEqual([91, 109, 91]);
+      const r = await tissue();
+      await expectLibraryStats(page, r);
+      const rows = await page.$$eval("#labels tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent!.trim())));
+      const fmt = (x: number) => Number(x.toPrecision(6)).toString();
+      expect(rows).toEqual(Object.entries(r.perLabel.labels).map(([l, e]) => [l, String(e.count), fmt(e.meanEntropy!), fmt(e.totalEntropy)]));
+      expect(await page.textContent("#input-line")).toContain("nifti-per-class");
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, "demo-class-files.png"), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally { await page.close(); }
+  });
+
+  it("with kind auto, the same files are still class files, and the page offers tissue maps in one click", async () => {
+    const { page, errors } = await open("?empty");
+    try {
+      await dropFiles(page, OLDSEG);
+      await page.waitForFunction(() => ["done", "error", "waiting"].includes(document.body.dataset.state ?? ""), undefined, { timeout: 60_000 });
+      expect(await roles(page)).toEqual(Object.fromEntries(OLDSEG.map((f) => [basename(f), "probs"])));
+      // the library either refuses the class sums as softmax (the error's hint) or accepts them (a notice): both offer tissue maps
+      const state = await page.evaluate(() => document.body.dataset.state);
+      const offer = state === "error" ? "#use-kind" : "#notice-tissue";
+      const box = (await page.textContent(state === "error" ? "#error" : "#notice"))!;
+      expect(box).toContain("tissue maps (SPM)");
+      expect(box).not.toMatch(/--[a-z]/);
+      await page.click(offer);
+      await settled(page);
+      expect(await page.inputValue("#kind")).toBe("tissue");
+      await expectLibraryStats(page, await tissue());
+      expect(await page.isVisible("#notice")).toBe(false);
+      expect(errors).toEqual([]);
+    } finally { await page.close(); }
+  });
+
+  it("named image and segmentation files keep their roles beside class files", async () => {
+    const { page } = await open("?empty");
+    const dir = mkdtempSync(join(tmpdir(), "segentropy-classfiles-"));
+    try {
+      await page.selectOption("#kind", "tissue");
+      // the grey map under an image's name: an image beside two class files
+      copyFileSync(OLDSEG[0]!, join(dir, "image.nii"));
+      await page.setInputFiles("#files", [join(dir, "image.nii"), OLDSEG[1]!, OLDSEG[2]!]);
+      await settled(page);
+      expect(await roles(page)).toEqual({ "image.nii": "image", [basename(OLDSEG[1]!)]: "probs", [basename(OLDSEG[2]!)]: "probs" });
+      await expectLibraryStats(page, await libReport(OLDSEG.slice(1), { image: join(dir, "image.nii") }, { kind: "tissue" }));
+    } finally { await page.close(); rmSync(dir, { recursive: true, force: true }); }
+  });
+});
+
+describe("demo page: a failed load", () => {
+  it("clears the previous case's panels, statistics and downloads (the sample, then garbage)", async () => {
+    const { page } = await open();
+    try {
+      await settled(page);
+      expect(await page.isDisabled("#download-nifti")).toBe(false);
+      await page.setInputFiles("#file-probs", { name: "notes.npy", mimeType: "text/plain", buffer: Buffer.from("these are my notes, not probabilities") });
+      await settled(page, "error");
+      expect(await page.isVisible("#error")).toBe(true);
+      expect(await page.textContent("#error")).toContain("notes.npy can not be used");
+      await expectNoResult(page);
+    } finally { await page.close(); }
+  });
+
+  it("clears a user case's result when a segmentation added to it does not fit", async () => {
+    const { page } = await open("?empty");
+    try {
+      await page.setInputFiles("#file-probs", S03.probs);
+      await settled(page);
+      await page.setInputFiles("#file-seg", sampleFiles[2]!);
+      await settled(page, "error");
+      expect(await page.textContent("#error")).toMatch(/seg\.nii\.gz can not be used.*segmentation grid/);
+      await expectNoResult(page);
+    } finally { await page.close(); }
+  });
+});
+
+describe("demo page: the library's CLI hints in the page's words", () => {
+  it("'pass --kind sigmoid; … --allow-unnormalized' becomes the kind menu's sigmoid, with a button", async () => {
+    const { page } = await open("?empty");
+    try {
+      await page.setInputFiles("#files", join(CASES, "s09_sigmoid_regions_inia19_2mm/probabilities.npz"));
+      await settled(page, "error");
+      const text = (await page.textContent("#error"))!;
+      expect(text).toContain("choose 'sigmoid (regions)' under kind");
+      expect(text).toContain("kind 'softmax'");
+      expect(text).not.toMatch(/--[a-z]|allow-unnormalized|renormalise anyway/);
+      await page.click("#use-kind");
+      await settled(page);
+      expect(await page.inputValue("#kind")).toBe("sigmoid");
+      await expectLibraryStats(page, await libReport(join(CASES, "s09_sigmoid_regions_inia19_2mm/probabilities.npz"), {}, { kind: "sigmoid" }));
+      // the one-click kind belonged to that case: the next case is read with kind auto again
+      await page.setInputFiles("#file-probs", S03.probs);
+      await settled(page);
+      expect(await page.inputValue("#kind")).toBe("");
+      await expectLibraryStats(page, await libReport(S03.probs, {}, { kind: "softmax" }));
+    } finally { await page.close(); }
+  });
+
+  it("'pass --kind logits' becomes the kind menu's logits", async () => {
+    const { page } = await open("?empty");
+    try {
+      await page.selectOption("#kind", "softmax");
+      const logits = join(CASES, "s10_logits_inia19_2mm/logits.npz");
+      await page.setInputFiles("#files", logits);
+      await settled(page, "error");
+      const text = (await page.textContent("#error"))!;
+      expect(text).toContain("choose 'logits' under kind");
+      expect(text).not.toMatch(/--[a-z]/);
+      await page.click("#use-kind");
+      await settled(page);
+      await expectLibraryStats(page, await libReport(logits, {}, { kind: "logits" }));
+    } finally { await page.close(); }
+  });
+
+  it("'pass --crop-bbox or --properties' becomes the properties file, which the page can take", async () => {
+    const { page } = await open("?empty");
+    const dir = join(CASES, "s02_nnunetv1_avg152_float16");
+    try {
+      await page.setInputFiles("#files", [join(dir, "softmax.npz"), join(dir, "image.nii.gz")]);
+      await settled(page, "error");
+      const text = (await page.textContent("#error"))!;
+      expect(text).toContain("add the case's nnU-Net properties file (.json) under nnU-Net properties");
+      expect(text).not.toMatch(/--[a-z]/);
+      expect(await page.getAttribute("#error label.button", "for")).toBe("file-props");
+      await page.setInputFiles("#file-props", join(dir, "properties.json"));
+      await settled(page);
+      expect(await roles(page)).toEqual({ "softmax.npz": "probs", "image.nii.gz": "image", "properties.json": "props" });
+    } finally { await page.close(); }
+  });
+
+  it("'choose one with --key' is dropped: the page has no such choice", async () => {
+    const { page } = await open("?empty");
+    try {
+      const npy = readFileSync(join(CASES, "s06_2d_npy_t1slice/probabilities.npy"));
+      const npz = Buffer.from(zipSync({ "first.npy": new Uint8Array(npy), "second.npy": new Uint8Array(npy) }, { level: 0 }));
+      await page.setInputFiles("#files", { name: "two.npz", mimeType: "application/zip", buffer: npz });
+      await settled(page, "error");
+      const text = (await page.textContent("#error"))!;
+      expect(text).toContain("two.npz can not be used");
+      expect(text).toContain("'first', 'second'");
+      expect(text).not.toMatch(/--[a-z]|Hint/);
+    } finally { await page.close(); }
+  });
+});
+
+describe("scripts/build-web.mjs output folder", () => {
+  it("refuses to empty a folder that is no previous build, and deletes nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "segentropy-precious-"));
+    try {
+      writeFileSync(join(dir, "thesis.tex"), "years of work");
+      mkdirSync(join(dir, "data"));
+      await expect(buildWeb(dir)).rejects.toThrow(/refusing to empty .*not empty .*no previous demo build .*Nothing was deleted/);
+      expect(readdirSync(dir).sort()).toEqual(["data", "thesis.tex"]);
+      // the command line says so and fails
+      const r = spawnSync(process.execPath, [join(ROOT, "scripts/build-web.mjs"), dir], { encoding: "utf8" });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/refusing to empty/);
+      expect(readFileSync(join(dir, "thesis.tex"), "utf8")).toBe("years of work");
+      // a file in place of the folder
+      expect(() => checkOutDir(join(dir, "thesis.tex"))).toThrow(/is a file/);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it("rebuilds into its own previous build (the marker file), an empty folder, or a build from before the marker", async () => {
+    expect(readdirSync(site)).toContain(BUILD_MARKER);
+    expect(() => checkOutDir(site)).not.toThrow();
+    expect(() => checkOutDir(join(tmpdir(), "segentropy-does-not-exist-" + process.pid))).not.toThrow();
+    const dir = mkdtempSync(join(tmpdir(), "segentropy-rebuild-"));
+    try {
+      expect(() => checkOutDir(dir)).not.toThrow();
+      for (const f of ["index.html", "main.js", "worker.js", "style.css"]) writeFileSync(join(dir, f), "");
+      mkdirSync(join(dir, "sample"));
+      expect(() => checkOutDir(dir), "a build from before the marker").not.toThrow();
+      writeFileSync(join(dir, "notes.txt"), "");
+      expect(() => checkOutDir(dir), "… with a file it would not have written").toThrow(/refusing/);
+      rmSync(join(dir, "notes.txt"));
+      await buildWeb(dir);
+      writeFileSync(join(dir, "stale.js"), "");
+      await buildWeb(dir); // its own build: emptied and rebuilt
+      expect(readdirSync(dir)).not.toContain("stale.js");
+      expect(readdirSync(dir)).toContain(BUILD_MARKER);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
 
@@ -257,11 +628,12 @@ describe("demo page with every shared case (all files of a case uploaded at once
       if (kind !== "softmax" && kind !== "logits") await page.selectOption("#kind", kind);
       await page.setInputFiles("#files", files);
       await settled(page);
-      const assigned = (await page.textContent("#assigned"))!;
+      const assigned = await roles(page);
       const probs = m.files.probabilities!;
-      for (const p of probs.paths ?? [probs.path!]) expect(assigned).toContain(p);
-      if (m.files.image?.path) expect(assigned).toContain(`image: ${m.files.image.path}`);
-      if (m.files.segmentation?.path) expect(assigned).toContain(`segmentation: ${m.files.segmentation.path}`);
+      for (const p of probs.paths ?? [probs.path!]) expect(assigned[p], p).toBe("probs");
+      if (m.files.image?.path) expect(assigned[m.files.image.path]).toBe("image");
+      if (m.files.segmentation?.path) expect(assigned[m.files.segmentation.path]).toBe("seg");
+      if (m.files.properties?.path) expect(assigned[m.files.properties.path]).toBe("props");
       const stat = (k: string) => page.getAttribute(`[data-stat=${k}]`, "data-value");
       expect(Number(await stat("totalEntropy"))).toBe(want.summary.totalEntropy);
       expect(Number(await stat("voxels"))).toBe(want.summary.voxels);

@@ -1,0 +1,65 @@
+/**
+ * The library's messages speak to CLI users ("pass --kind tissue", "choose one with --key"). On the
+ * page they are rewritten to what the page offers (the kind menu, the properties file) and hints the
+ * page cannot act on are dropped. Pure functions: no DOM.
+ */
+import type { Kind } from "../src/index.js";
+
+/** The kind menu's labels (index.html's <select id="kind">). */
+export const KIND_LABEL: Record<Kind, string> = { softmax: "softmax", logits: "logits", sigmoid: "sigmoid (regions)", tissue: "tissue maps (SPM)" };
+
+const isKind = (k: string): k is Kind => k in KIND_LABEL;
+
+/** Flag names inside a field, expected or found text, as the page names them. */
+export function pageWords(text: string): string {
+  return text
+    .replace(/--kind (\w+)/g, (m, k: string) => (isKind(k) ? `kind '${KIND_LABEL[k]}'` : m))
+    .replace(/an --image or --seg\b/g, "an image or a segmentation")
+    .replace(/--image\b/g, "image").replace(/--seg\b/g, "segmentation")
+    .replace(/--crop-bbox\b/g, "crop box").replace(/--properties\b/g, "nnU-Net properties")
+    .replace(/--key\b/g, ".npz array name").replace(/--scale\b/g, "scale factor")
+    .replace(/--([a-z][a-z-]*)/g, "$1");
+}
+
+export interface PageHint {
+  /** The hint in the page's words, or "" when nothing is left the page can act on. */
+  text: string;
+  /** A kind the hint suggests: the page offers a button that switches to it. */
+  kind?: Kind;
+  /** The hint asks for the nnU-Net properties file. */
+  properties?: boolean;
+}
+
+/** Rewrites a library hint ("…: pass --kind tissue; to renormalise anyway, pass --allow-unnormalized"). */
+export function pageHint(hint: string | undefined): PageHint {
+  const out: PageHint = { text: "" };
+  if (!hint) return out;
+  const kept: string[] = [];
+  for (let clause of hint.split(/;\s*/)) {
+    // the page has no switch for these: drop them
+    if (/--allow-unnormalized|--force|--help|--key\b/.test(clause)) continue;
+    clause = clause.replace(/pass --kind (\w+)( for softmax logits)?/g, (m, k: string, softmax?: string) => {
+      if (!isKind(k)) return m;
+      out.kind ??= k;
+      return `choose '${KIND_LABEL[k]}' under kind${softmax ? " if they are softmax logits" : ""}`;
+    });
+    clause = clause.replace(/pass --crop-bbox or --properties/g, () => {
+      out.properties = true;
+      return "add the case's nnU-Net properties file (.json) under nnU-Net properties";
+    });
+    clause = clause.replace(/\bpass all the files\b/g, "choose all the class files together");
+    // a segmentation that holds intensities: the file list's role menu moves it
+    clause = clause.replace(/pass it as --image\b/g, "set its role to image in the file list above");
+    clause = clause.replace(/^--seg takes a label map$/, "a segmentation holds integer labels");
+    if (/(^|\s)--[a-z]/.test(clause)) {
+      // any other flag: keep the diagnosis before the colon ("integer values without scl_slope"), drop the flag
+      const colon = clause.indexOf(":");
+      const before = colon > 0 ? clause.slice(0, colon).trim() : "";
+      if (before && !/--[a-z]/.test(before)) kept.push(before);
+      continue;
+    }
+    if (clause.trim()) kept.push(clause.trim());
+  }
+  out.text = kept.join("; ");
+  return out;
+}
