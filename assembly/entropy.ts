@@ -14,6 +14,11 @@
 // Stored element types decoded inside the module (no upcast of the volume in JavaScript):
 // f32, f64, f16 (IEEE binary16) and u8/u16 with value = raw * slope + inter computed in f64, as
 // the NIfTI standard (and the JavaScript decoder) does. Other kinds than softmax take f32.
+//
+// Structure (measurements and the things that did not work: bench/README.md): one wasm function
+// per (dtype, labels, few/many classes) reached through a function table, two passes per block of
+// voxels (class loop into scratch, then an out-of-line per-voxel finish), constants loaded from
+// memory once per call.
 
 import { CONSTS, K_FLTMIN, K_OFF, K_HI, K_ONE, K_P0, K_P1, K_P2, K_B112, K_M14, K_INFT, K_SIGN, K_INF, K_FOUR, K_IOTA, log2v, log2vOff, log2x4, exp2x4, half4, mad } from "./vecmath";
 
