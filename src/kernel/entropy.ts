@@ -25,7 +25,7 @@ export interface EntropyOptions {
   labels?: boolean;
   /** Sigmoid kind: the label each channel paints (nnU-Net regions_class_order). Default 1..C. */
   regionLabels?: readonly number[];
-  /** Bytes of wasm memory a slab may use. Default 512 KiB (cache-sized); at most 56 MiB. */
+  /** Bytes of wasm memory a slab may use. Default 1 MiB (about the L2 cache); at most 56 MiB. */
   slabBytes?: number;
 }
 
@@ -91,7 +91,7 @@ export function maxEntropy(kind: Kind, unit: Unit, classes: number): number {
 
 /** Default slab budget: small enough that a slab stays in the L2 cache between the copy into
  *  wasm memory and the kernel (see bench/README.md). */
-export const DEFAULT_SLAB_BYTES = 512 * 1024;
+export const DEFAULT_SLAB_BYTES = 1024 * 1024;
 /** Voxels per block when an interleaved slab is turned planar inside the kernel. */
 const IL_BLOCK = 256;
 
