@@ -33,29 +33,41 @@ export function summarize(map: Float32Array, dims: readonly number[], maxPossibl
   const [nx = 1, ny = 1, nz = 1] = dims;
   const n = product(dims);
   const si = new Float64Array(nx), sj = new Float64Array(ny), sk = new Float64Array(nz);
-  const counts = new Map<number, { count: number; total: number }>();
+  // per-label sums in flat arrays for the usual small label values, a Map for any others
+  const DENSE = 4096;
+  const denseCount = new Float64Array(DENSE), denseTotal = new Float64Array(DENSE);
+  const sparse = new Map<number, { count: number; total: number }>();
   let total = 0, finite = 0, max = -Infinity, min = Infinity, fgTotal = 0, fgCount = 0;
   let v = 0;
   for (let k = 0; k < nz; k++) {
+    let slice = 0;
     for (let j = 0; j < ny; j++) {
+      let row = 0;
       for (let i = 0; i < nx; i++, v++) {
         const h = map[v]!;
         if (h !== h) continue;
-        total += h; finite++;
+        row += h; finite++;
         if (h > max) max = h;
         if (h < min) min = h;
-        si[i] += h; sj[j] += h; sk[k] += h;
+        si[i] += h;
         if (labels) {
           const l = labels[v]!;
           if (l < 0) continue;
-          let e = counts.get(l);
-          if (!e) counts.set(l, (e = { count: 0, total: 0 }));
-          e.count++; e.total += h;
+          if (l < DENSE && l === (l | 0)) { denseCount[l]++; denseTotal[l] += h; }
+          else {
+            let e = sparse.get(l);
+            if (!e) sparse.set(l, (e = { count: 0, total: 0 }));
+            e.count++; e.total += h;
+          }
           if (l > 0) { fgTotal += h; fgCount++; }
         }
       }
+      sj[j] += row; slice += row;
     }
+    sk[k] += slice; total += slice;
   }
+  const counts = new Map<number, { count: number; total: number }>(sparse);
+  for (let l = 0; l < DENSE; l++) if (denseCount[l]! > 0) counts.set(l, { count: denseCount[l]!, total: denseTotal[l]! });
   const perLabel: Record<string, LabelStats> = {};
   for (const l of [...counts.keys()].sort((a, b) => a - b)) {
     const e = counts.get(l)!;
