@@ -1,8 +1,9 @@
 /** Runs the built CLI (dist/cli/main.js, made by `npm ci` / `npm run build`) as a user would. */
+import { afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -16,6 +17,12 @@ export function cli(args: string[]): CliRun {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const made: string[] = [];
+// temporary folders go when the test file is done (each test file loads this module afresh)
+afterAll(() => { for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
 export function tempDir(prefix = "segentropy-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
