@@ -120,6 +120,8 @@ export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "inter
   // JavaScript callers get no type check: refuse what would silently run as something else
   if (!KINDS.includes(kind)) fail({ file: "options", field: "kind", expected: KINDS.join(" | "), found: `'${String(kind)}'` });
   if (options.unit !== undefined && !UNITS.includes(options.unit)) fail({ file: "options", field: "unit", expected: UNITS.join(" | "), found: `'${String(options.unit)}'` });
+  if (!Number.isSafeInteger(source.classes) || source.classes < 1) fail({ file: "source", field: "classes", expected: "an integer >= 1", found: `${source.classes}` });
+  if (!Number.isSafeInteger(source.voxels) || source.voxels < 0) fail({ file: "source", field: "voxels", expected: "an integer >= 0", found: `${source.voxels}` });
   const C = source.classes;
   const wantLabels = options.labels ?? false;
   const native = kind === "softmax" && source.raw ? source.raw.dtype : null;

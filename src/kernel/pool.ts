@@ -20,7 +20,7 @@ import { currentModule } from "./wasm.js";
 import type { ProbVolume } from "../layout/volume.js";
 import { gridDims, planKernel } from "../layout/volume.js";
 import type { NativeDType } from "./abi.js";
-import { SegentropyError } from "../errors.js";
+import { SegentropyError, fail } from "../errors.js";
 import type { ErrorDetails } from "../errors.js";
 
 /** Numbers per slab in a packed statistics array. */
@@ -88,6 +88,9 @@ export interface PoolOptions {
   batchBytes?: number;
 }
 
+/** More workers than this only cost memory (each holds a V8 isolate and a kernel instance). */
+export const MAX_THREADS = 64;
+
 const canShare = typeof SharedArrayBuffer !== "undefined";
 function isShared(a: ArrayBufferView): boolean {
   return canShare && a.buffer instanceof SharedArrayBuffer;
@@ -107,7 +110,8 @@ export class EntropyPool {
 
   /** Starts the workers and instantiates the current kernel module in each (paid once per pool). */
   static async start(factory: (index: number) => PoolWorker, options: PoolOptions = {}): Promise<EntropyPool> {
-    const threads = Math.max(1, Math.floor(options.threads ?? 2));
+    const threads = options.threads ?? 2;
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) fail({ file: "options", field: "threads", expected: `an integer from 1 to ${MAX_THREADS}`, found: `${threads}` });
     const module = currentModule();
     const workers = Array.from({ length: threads }, (_, i) => factory(i));
     const pool = new EntropyPool(workers, options.batchBytes ?? 4 * 1024 * 1024);

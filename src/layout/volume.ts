@@ -71,7 +71,17 @@ function checkAxes(vol: VolumeMeta): { C: number; voxels: number; grid: number[]
       fail({ file: vol.name, field: `axis ${a}`, expected: "size 1 (only the class axis and the grid axes may be longer)", found: `size ${vol.shape[a]}` });
     }
   }
-  return { C, voxels: product(vol.gridAxes.map((a) => vol.shape[a]!)), grid: vol.gridAxes.filter((a) => vol.shape[a]! > 1) };
+  const voxels = product(vol.gridAxes.map((a) => vol.shape[a]!));
+  if (voxels === 0) fail({ file: vol.name, field: "shape", expected: "at least one voxel on every grid axis", found: `(${vol.shape.join(", ")})` });
+  if (C === 0) fail({ file: vol.name, field: "classes", expected: "at least one class", found: "0" });
+  return { C, voxels, grid: vol.gridAxes.filter((a) => vol.shape[a]! > 1) };
+}
+
+/** Elements a buffer laid out by `strides` over `shape` (leaving out `skipAxis`) must hold. */
+function extent(shape: readonly number[], strides: readonly number[], skipAxis = -1): number {
+  let last = 0;
+  for (let a = 0; a < shape.length; a++) if (a !== skipAxis) last += (shape[a]! - 1) * Math.abs(strides[a]!);
+  return last + 1;
 }
 
 /**
@@ -97,11 +107,17 @@ export function planKernel(vol: ProbVolume): KernelPlan {
   if (Array.isArray(vol.data)) {
     const planes = vol.data as readonly RawArray[];
     if (planes.length !== C) fail({ file: vol.name, field: "class planes", expected: `${C}`, found: `${planes.length}` });
+    const need = extent(vol.shape, vol.strides, vol.classAxis);
+    planes.forEach((p, c) => {
+      if (p.length < need) fail({ file: vol.name, field: `data of class ${c}`, expected: `${need} elements for shape (${vol.shape.join(", ")})`, found: `${p.length}` });
+    });
     const order = compactOrder(vol, grid, 1);
     if (!order) return gathered(vol, C, voxels);
     return { layout: "planar", planes: planes.map((p) => p.subarray(0, voxels)), classes: C, voxels, memoryToGrid: toGrid(vol, order, 1) };
   }
   const data = vol.data as RawArray;
+  const need = extent(vol.shape, vol.strides);
+  if (data.length < need) fail({ file: vol.name, field: "data", expected: `${need} elements for shape (${vol.shape.join(", ")})`, found: `${data.length}` });
   const plan = planLayout(vol);
   if (!plan) return gathered(vol, C, voxels);
   if (plan.layout === "interleaved") return { ...plan, layout: "interleaved", buffer: data.subarray(0, voxels * C) };

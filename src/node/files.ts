@@ -17,9 +17,11 @@ export function readFileBytes(path: string, options: { shared?: boolean } = {}):
     fail({ file: path, field: "path", expected: "a readable file", found: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : `an error (${code})` }, err);
   }
   try {
-    const size = fstatSync(fd).size;
-    if (fstatSync(fd).isDirectory()) fail({ file: path, field: "path", expected: "a readable file", found: "a directory" });
-    if (!options.shared && size <= READ_FILE_LIMIT) return new Uint8Array(readFileSync(fd));
+    const st = fstatSync(fd);
+    const size = st.size;
+    if (st.isDirectory()) fail({ file: path, field: "path", expected: "a readable file", found: "a directory" });
+    // pipes report size 0: read them to the end
+    if (!st.isFile() || (!options.shared && size <= READ_FILE_LIMIT)) return new Uint8Array(readFileSync(fd));
     // Shared or large files: read in chunks into one buffer (ArrayBuffers above 4 GiB are fine in Node 20)
     const out = options.shared ? new Uint8Array(new SharedArrayBuffer(size)) : new Uint8Array(size);
     for (let off = 0; off < size; ) {

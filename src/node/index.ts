@@ -7,7 +7,8 @@ import { gunzipNode, gzipNode, gzipParallel, DEFAULT_GZIP_LEVEL } from "./zlib.j
 import type { ProbInput, ReadOptions } from "../read/probabilities.js";
 import { readProbabilities, fromClassFiles, inflateIfGzip } from "../read/probabilities.js";
 import type { NiftiImage, Geometry } from "../read/nifti.js";
-import { parseNifti } from "../read/nifti.js";
+import { niftiVersion, parseNifti } from "../read/nifti.js";
+import { isZip } from "../read/npz.js";
 import { isNpy, parseNpy } from "../read/npy.js";
 import type { NpyArray } from "../read/npy.js";
 import { fail } from "../errors.js";
@@ -26,7 +27,14 @@ export async function readProbabilitiesFile(paths: string | readonly string[], o
   // uncompressed volumes are read into shared memory: worker pools then use them in place
   if (list.length === 1) return readProbabilities(readFileBytes(list[0]!, { shared: /\.(npy|nii)$/i.test(list[0]!) }), list[0]!, { ...options, gunzip: gunzipNode });
   const images: NiftiImage[] = [];
-  for (const p of list) images.push(await readNiftiFile(p));
+  for (const p of list) {
+    const bytes = await inflateIfGzip(readFileBytes(p), p, gunzipNode);
+    if (!niftiVersion(bytes)) {
+      const what = isNpy(bytes) ? "an .npy file" : isZip(bytes) ? "an .npz file" : bytes.length === 0 ? "an empty file" : "other bytes";
+      fail({ file: p, field: "format", expected: "a 3-D NIfTI (several inputs are read as one NIfTI file per class)", found: what, hint: "give one .npy/.npz/4-D NIfTI file at a time" });
+    }
+    images.push(parseNifti(bytes, p));
+  }
   return fromClassFiles(images);
 }
 

@@ -33,7 +33,11 @@ export interface NpyStream {
 export function openNpyStream(path: string, options: { classAxis?: number; scale?: Scaling } = {}): NpyStream | null {
   const fd = openFile(path);
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (st.isDirectory()) fail({ file: path, field: "path", expected: "a readable file", found: "a directory" });
+    // pipes and other non-regular files cannot be read at offsets: read them whole instead
+    if (!st.isFile()) return null;
+    const size = st.size;
     const head = new Uint8Array(Math.min(size, 1 << 16));
     readFully(fd, head, 0, head.length, 0, path);
     const h = parseNpyHeader(head, path, size);
