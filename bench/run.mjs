@@ -90,9 +90,16 @@ for (const key of only) {
     bytes[name("read floor (sumF32)")] = 4 * C * N;
     bench.add(name("wasm 1 thread"), () => lib.computeEntropySync(vol));
     bytes[name("wasm 1 thread")] = 4 * C * N;
+    // the same with one output map reused across calls (as a pipeline over many cases would):
+    // no allocation and page faults of a fresh map in the timed loop
+    const out = new Float32Array(new SharedArrayBuffer(4 * N));
+    bench.add(name("wasm 1 thread, map reused"), () => lib.computeEntropySync(vol, { out }));
+    bytes[name("wasm 1 thread, map reused")] = 4 * C * N;
     if (pool) {
       bench.add(name("wasm 2 workers"), () => pool.computeEntropy(vol));
       bytes[name("wasm 2 workers")] = 4 * C * N;
+      bench.add(name("wasm 2 workers, map reused"), () => pool.computeEntropy(vol, { out }));
+      bytes[name("wasm 2 workers, map reused")] = 4 * C * N;
     }
   }
   bench.add(`${key}|planar|wasm f16`, () => lib.computeEntropySync(planarVolume(f16, "float16", C, spec.dims)));

@@ -89,6 +89,23 @@ describe("worker pool is bit-identical to one thread", () => {
     }
   });
 
+  it("caller-given output arrays are written in place (one thread, shared pool) and give the same result", async () => {
+    const vol = planarF32(rows8, true);
+    const want = computeEntropySync(vol, { labels: true });
+    const out = new Float32Array(new SharedArrayBuffer((N + 5) * 4)).fill(-1);
+    const labelsOut = new Int32Array(new SharedArrayBuffer((N + 5) * 4)).fill(-7);
+    const one = computeEntropySync(vol, { labels: true, out, labelsOut });
+    expect(one.map.buffer).toBe(out.buffer);
+    expectIdentical(want, one);
+    out.fill(-1);
+    const pooled = await pool.computeEntropy(vol, { labels: true, out, labelsOut });
+    expect(pooled.map.buffer).toBe(out.buffer);
+    expect(pooled.labels!.buffer).toBe(labelsOut.buffer);
+    expectIdentical(want, pooled);
+    expect(out[N]).toBe(-1); // nothing written past the volume
+    expect(() => computeEntropySync(vol, { out: new Float32Array(10) })).toThrow(/out: expected at least 70003 elements/);
+  });
+
   it("a closed pool refuses work with a clear error", async () => {
     const p = await createNodePool({ threads: 1, workerUrl: WORKER });
     p.close();

@@ -27,6 +27,27 @@ export interface EntropyOptions {
   regionLabels?: readonly number[];
   /** Bytes of wasm memory a slab may use. Default 1 MiB (about the L2 cache); at most 56 MiB. */
   slabBytes?: number;
+  /**
+   * Where to write the map (and the labels), at least one element per voxel: callers that process
+   * many volumes reuse one array and save allocating and page-faulting a new one each time. The
+   * result's `map` is this array (a view of its first `voxels` elements) unless the layout needs a
+   * permutation. Worker pools write in place only into SharedArrayBuffer-backed arrays.
+   */
+  out?: Float32Array;
+  labelsOut?: Int32Array;
+}
+
+/** The options without the output arrays (what is sent to workers). */
+export function withoutOutputs(options: EntropyOptions): EntropyOptions {
+  const { out: _o, labelsOut: _l, ...rest } = options;
+  return rest;
+}
+
+/** A caller's output array, checked, or a new one. */
+export function outputArray<T extends Float32Array | Int32Array>(given: T | undefined, voxels: number, make: (n: number) => T, field: string): T {
+  if (!given) return make(voxels);
+  if (given.length < voxels) fail({ file: "options", field, expected: `at least ${voxels} elements`, found: `${given.length}` });
+  return given.subarray(0, voxels) as T;
 }
 
 /** Statistics gathered by the kernel while streaming. */
@@ -321,8 +342,8 @@ export function computeEntropySync(vol: ProbVolume, options: EntropyOptions = {}
  * in voxel memory order, then permuted to the F-order grid when `memoryToGrid` says so.
  */
 export function computeFromSource(source: SlabSource, dims: number[], memoryToGrid: number[] | null, options: EntropyOptions = {}): EntropyResult {
-  const map = new Float32Array(source.voxels);
-  const labels = options.labels ? new Int32Array(source.voxels) : undefined;
+  const map = outputArray(options.out, source.voxels, (n) => new Float32Array(n), "out");
+  const labels = options.labels ? outputArray(options.labelsOut, source.voxels, (n) => new Int32Array(n), "labelsOut") : undefined;
   const stats = streamEntropy(source, options, (v0, h, l) => {
     map.set(h, v0);
     if (labels && l) labels.set(l, v0);

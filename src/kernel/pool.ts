@@ -15,7 +15,7 @@
  * the map and every statistic are bit-identical to `computeEntropySync`.
  */
 import type { EntropyOptions, EntropyResult, KernelStats, SlabPlan, SlabSource } from "./entropy.js";
-import { emptyStats, finishResult, mergeStats, planSlabs, slabCount, volumeSource } from "./entropy.js";
+import { emptyStats, finishResult, mergeStats, outputArray, planSlabs, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
 import { currentModule } from "./wasm.js";
 import type { ProbVolume } from "../layout/volume.js";
 import { gridDims, planKernel } from "../layout/volume.js";
@@ -189,8 +189,10 @@ export class EntropyPool {
   private async runShared(source: SourceDescriptor, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {
     const n = slabs.voxels;
     const count = slabCount(slabs);
-    const out = new Float32Array(new SharedArrayBuffer(n * 4));
-    const labels = slabs.labels ? new Int32Array(new SharedArrayBuffer(n * 4)) : null;
+    const shared = <T extends Float32Array | Int32Array>(a: T | undefined): a is T => a !== undefined && isShared(a) && a.length >= n;
+    const out = shared(options.out) ? options.out.subarray(0, n) : new Float32Array(new SharedArrayBuffer(n * 4));
+    const labels = !slabs.labels ? null : shared(options.labelsOut) ? options.labelsOut.subarray(0, n) : new Int32Array(new SharedArrayBuffer(n * 4));
+    options = withoutOutputs(options);
     const stats = new Float64Array(new SharedArrayBuffer(count * STATS_FIELDS * 8));
     const counter = new Int32Array(new SharedArrayBuffer(4));
     let pending = this.workers.length;
@@ -206,8 +208,9 @@ export class EntropyPool {
 
   private async runBatches(source: SlabSource, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {
     const count = slabCount(slabs);
-    const map = new Float32Array(slabs.voxels);
-    const labels = slabs.labels ? new Int32Array(slabs.voxels) : undefined;
+    const map = outputArray(options.out, slabs.voxels, (n) => new Float32Array(n), "out");
+    const labels = slabs.labels ? outputArray(options.labelsOut, slabs.voxels, (n) => new Int32Array(n), "labelsOut") : undefined;
+    options = withoutOutputs(options);
     const stats = new Float64Array(count * STATS_FIELDS);
     const slabBytes = slabs.classes * slabs.slab * slabs.elementBytes;
     const perBatch = Math.max(1, Math.floor(this.batchBytes / slabBytes));
