@@ -28,6 +28,8 @@ const state = {
   sample: false,
   /** The kind was set by an error's or notice's one-click fix: it belongs to that case, and a new case goes back to auto. */
   kindFromHint: false,
+  /** The class axis was set by an error's one-click fix: a new case goes back to auto. */
+  axisFromHint: false,
   /** Counts the user's choices: an older, slower intake (the sample's download) must not overwrite a newer one. */
   intake: 0,
   result: undefined as ResultMessage | undefined,
@@ -83,9 +85,10 @@ const is3D = (h: Header) => (h.dims[3] ?? 1) <= 1 && (h.dims[4] ?? 1) <= 1;
 interface Guess { role: Slot; sure: boolean }
 
 /** Which role one file plays, from its name and (NIfTI) its header. */
-function classify(file: File, type: FileType | undefined, h: Header | undefined): Guess | undefined {
+function classify(file: File, type: FileType | undefined, h: Header | undefined, nnunetProps: boolean): Guess | undefined {
   const n = file.name.toLowerCase();
-  if (type === "json") return { role: "props", sure: true };
+  // a .json is the nnU-Net properties only if it holds their keys (a case folder's manifest.json is not)
+  if (type === "json") return { role: nnunetProps ? "props" : "unused", sure: true };
   if (type === undefined) return undefined;
   // an entropy map (this page's own output, or the CLI's) is no input
   if (nameTokens(n).some((t) => t.startsWith("entropy"))) return { role: "unused", sure: true };
@@ -108,7 +111,8 @@ function classify(file: File, type: FileType | undefined, h: Header | undefined)
 async function assignRoles(files: File[]): Promise<Array<Guess | undefined>> {
   const types = files.map((f) => fileType(f.name));
   const headers = await Promise.all(files.map((f, i) => (types[i] === "nifti" ? peekNifti(f).catch(() => undefined) : Promise.resolve(undefined))));
-  const guesses = files.map((f, i) => classify(f, types[i], headers[i]));
+  const props = await Promise.all(files.map((f, i) => (types[i] === "json" ? isNnunetProperties(f) : Promise.resolve(false))));
+  const guesses = files.map((f, i) => classify(f, types[i], headers[i], props[i]!));
   const volumes = files.map((_, i) => i).filter((i) => types[i] === "nifti" && headers[i] && is3D(headers[i]!) && guesses[i]?.role !== "unused");
   const otherProbs = guesses.some((g, i) => g?.role === "probs" && !volumes.includes(i));
   if (!otherProbs) {
@@ -131,6 +135,21 @@ async function assignRoles(files: File[]): Promise<Array<Guess | undefined>> {
     for (const i of claim) if (i !== keep) guesses[i] = { role: "unused", sure: false };
   }
   return guesses;
+}
+
+/** Keys of nnU-Net's properties (.pkl saved as .json): v1 (crop_bbox, original_size_of_raw_data, …) and v2 (shape_before_cropping, …). */
+const NNUNET_KEYS = [
+  "crop_bbox", "regions_class_order", "spacing", "shape_before_cropping", "bbox_used_for_cropping", "shape_after_cropping_and_before_resampling",
+  "sitk_stuff", "original_size_of_raw_data", "size_after_cropping", "original_spacing", "itk_spacing", "itk_origin", "itk_direction", "class_locs",
+];
+
+/** The file is a JSON object with at least one key of nnU-Net's properties. */
+async function isNnunetProperties(file: File): Promise<boolean> {
+  if (file.size > 16 * 1024 * 1024) return false;
+  try {
+    const obj = JSON.parse(await file.text()) as unknown;
+    return typeof obj === "object" && obj !== null && !Array.isArray(obj) && NNUNET_KEYS.some((k) => k in obj);
+  } catch { return false; }
 }
 
 /** dims and datatype from a NIfTI-1/2 header (inflating only the first bytes of a .gz). */
@@ -182,6 +201,7 @@ function newCase(): void {
   if (state.sample || state.entries.some((e) => e.role === "probs")) {
     state.entries = [];
     if (state.kindFromHint) { $<HTMLSelectElement>("kind").value = ""; state.kindFromHint = false; }
+    if (state.axisFromHint) { $<HTMLSelectElement>("class-axis").value = ""; state.axisFromHint = false; }
   }
   state.sample = false;
 }
@@ -354,6 +374,7 @@ function run(sameCase = false): void {
     ...(f.image ? { image: f.image } : {}), ...(f.seg ? { seg: f.seg } : {}), ...(f.props ? { props: f.props } : {}),
     ...($<HTMLSelectElement>("kind").value ? { kind: $<HTMLSelectElement>("kind").value as Kind } : {}),
     unit: $<HTMLSelectElement>("unit").value as Unit,
+    ...($<HTMLSelectElement>("class-axis").value ? { classAxis: Number($<HTMLSelectElement>("class-axis").value) } : {}),
   };
   if (sameCase && state.result) invalidate();
   else clearResult();
@@ -405,6 +426,17 @@ function showError(m: ErrorMessage): void {
     const todo = document.createElement("div");
     todo.className = "hint";
     todo.textContent = `Hint: ${hint.text}.`;
+    if (hint.classAxis !== undefined && caseFiles().probs.length) {
+      const axis = String(hint.classAxis);
+      const menu = $<HTMLSelectElement>("class-axis");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.id = "use-class-axis";
+      b.dataset.axis = axis;
+      b.textContent = hint.classAxis < 0 ? "Use the last axis as the classes" : `Use axis ${axis} as the classes`;
+      b.addEventListener("click", () => { menu.value = axis; state.axisFromHint = true; run(); });
+      todo.append(" ", b);
+    }
     if (hint.kind && hint.kind !== $<HTMLSelectElement>("kind").value && caseFiles().probs.length) {
       const kind = hint.kind;
       const b = document.createElement("button");
@@ -489,7 +521,7 @@ function showResult(r: ResultMessage): void {
   $("viewer").classList.remove("stale");
   for (const id of DOWNLOADS) $<HTMLButtonElement>(id).disabled = false;
   state.imageWindow = r.image ? percentileWindow(subsample(r.image, 200_000)) : [0, 1];
-  $("image-caption").textContent = r.image ? `input (${r.names.image})` : "input (no image given: entropy in grey)";
+  $("image-caption").textContent = r.image ? `input (${r.names.image})` : "input (no image given)";
   $("seg-caption").textContent = r.labelSource === "segmentation" ? `segmentation (${r.names.seg})` : r.labelSource === "regions" ? "segmentation (regions from the probabilities)" : "segmentation (argmax of the probabilities)";
   setView(state.view, true);
   showStats(r);
@@ -534,6 +566,36 @@ function perSlice(r: ResultMessage, plan: ViewPlan): number[] {
 
 const axisName = (a: number) => "ijk"[a]!;
 
+/** Tissue maps labelled by argmax: the label of the added background class (C, after classes 0..C-1); else undefined. */
+const addedBackground = (r: ResultMessage): number | undefined => (r.kind === "tissue" && r.labelSource === "argmax" ? r.classes : undefined);
+
+/** Label l as the page names it: when the labels are the probabilities' argmax, the class (and its file) it stands for. */
+function labelName(r: ResultMessage, l: number): string {
+  if (r.labelSource !== "argmax") return String(l);
+  if (l === addedBackground(r)) return `${l}: background (added: 1 − sum)`;
+  const file = r.classFiles[l];
+  return file ? `class ${l}: ${file}` : `class ${l}`;
+}
+
+/**
+ * Label l as the colour table draws it (0: no colour). Tissue maps have no background among their
+ * classes: class l is drawn as l + 1 and the added background gets no colour.
+ */
+function displayLabel(r: ResultMessage, l: number): number {
+  const bg = addedBackground(r);
+  return bg === undefined ? l : l === bg ? 0 : l + 1;
+}
+function displayLabels(r: ResultMessage, lab: Slice): Slice {
+  return addedBackground(r) === undefined ? lab : { ...lab, data: lab.data.map((l) => displayLabel(r, l)) };
+}
+/** The panel colour behind a missing image. */
+const NO_IMAGE: [number, number, number, number] = [27, 30, 36, 255];
+const solid = (width: number, height: number, c: readonly number[]): RGBAImage => {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let o = 0; o < data.length; o += 4) data.set(c, o);
+  return { width, height, data };
+};
+
 function drawSlice(): void {
   const r = state.result, plan = state.plan;
   if (!r || !plan) return;
@@ -541,12 +603,14 @@ function drawSlice(): void {
   $<HTMLInputElement>("slice").value = String(k);
   $("slice-out").textContent = `${axisName(plan.sliceAxis)} = ${k} / ${sliceCount(r.dims, plan) - 1}`;
   const ent = extractSlice({ data: r.map, dims: r.dims }, plan, k);
-  const lab = extractSlice({ data: r.labels, dims: r.dims }, plan, k);
+  const lab = displayLabels(r, extractSlice({ data: r.labels, dims: r.dims }, plan, k));
   const img: Slice | undefined = r.image ? extractSlice({ data: r.image, dims: r.dims }, plan, k) : undefined;
-  const base = img ? scalarToRGBA(img, { colormap: "gray", min: state.imageWindow[0], max: state.imageWindow[1] }) : scalarToRGBA(ent, { colormap: "gray", min: 0, max: r.maxPossibleEntropy });
-  const dimmed = { ...base, data: base.data.map((v, i) => (i % 4 === 3 ? v : v * 0.5)) };
+  // no image: the left panel stays empty (an entropy map in grey would pass for a scan)
+  const base = img ? scalarToRGBA(img, { colormap: "gray", min: state.imageWindow[0], max: state.imageWindow[1] }) : solid(ent.width, ent.height, NO_IMAGE);
+  const dimmed = img ? { ...base, data: base.data.map((v, i) => (i % 4 === 3 ? v : v * 0.5)) } : solid(ent.width, ent.height, [0, 0, 0, 255]);
   put("canvas-image", base, plan);
-  put("canvas-seg", overlay(dimmed, labelsToRGBA(lab), 0.5), plan);
+  $("no-image").hidden = Boolean(img);
+  put("canvas-seg", overlay(dimmed, labelsToRGBA(lab), img ? 0.5 : 0.8), plan);
   put("canvas-entropy", scalarToRGBA(ent, { colormap: "inferno", min: 0, max: r.maxPossibleEntropy }), plan);
   const h = $<HTMLCanvasElement>("canvas-entropy").clientHeight || 300;
   const bar = colorBar("inferno", 0, r.maxPossibleEntropy, { height: Math.round(h / 2), label: r.unit, background: [17, 19, 23, 255] });
@@ -628,7 +692,7 @@ function showHover(ijk: [number, number, number]): void {
   const world = [0, 1, 2].map((d) => a[d]![0]! * ijk[0] + a[d]![1]! * ijk[1] + a[d]![2]! * ijk[2] + a[d]![3]!);
   const lines = [
     `voxel (i, j, k) = (${ijk.join(", ")})   world ${world.map((x) => x.toFixed(1)).join(", ")} mm`,
-    `entropy ${fmt(r.map[v], 4)} ${r.unit} (of ${fmt(r.maxPossibleEntropy, 4)} possible)   label ${r.labels[v]} (${r.labelSource})${r.image ? `   image ${fmt(r.image[v], 5)}` : ""}`,
+    `entropy ${fmt(r.map[v], 4)} ${r.unit} (of ${fmt(r.maxPossibleEntropy, 4)} possible)   label ${labelName(r, r.labels[v]!)} (${r.labelSource})${r.image ? `   image ${fmt(r.image[v], 5)}` : ""}`,
     "class probabilities: …",
   ];
   $("hover").textContent = lines.join("\n");
@@ -660,7 +724,7 @@ function showStats(r: ResultMessage): void {
     ["meanEntropy", "mean entropy per voxel", s.meanEntropy, r.unit],
     ["maxEntropy", "largest voxel entropy", s.maxEntropy, `${r.unit} (of ${fmt(s.maxPossibleEntropy)} possible)`],
     ["meanNormalizedEntropy", "mean normalised entropy", s.meanNormalizedEntropy, "(0 = certain, 1 = uniform)"],
-    ["meanEntropyForeground", "mean entropy in the foreground (label > 0)", s.meanEntropyForeground, r.unit],
+    foregroundRow(r),
     ["voxels", "voxels", s.voxels, ""],
     ["nanVoxels", "NaN voxels", s.nanVoxels, ""],
     ["zeroSumVoxels", "all-zero voxels", s.zeroSumVoxels, ""],
@@ -683,9 +747,10 @@ function showStats(r: ResultMessage): void {
     tr.dataset.label = label;
     const sw = document.createElement("span");
     sw.className = "swatch";
-    const c = Number(label) === 0 ? [0, 0, 0] : labelColor(Number(label));
-    sw.style.background = `rgb(${c.join(",")})`;
-    const cells = [label, String(e.count), fmt(e.meanEntropy), fmt(e.totalEntropy)];
+    const shown = displayLabel(r, Number(label));
+    if (shown === 0 && Number(label) !== 0) sw.classList.add("none"); // drawn without colour (the added background)
+    else sw.style.background = `rgb(${(shown === 0 ? [0, 0, 0] : labelColor(shown)).join(",")})`;
+    const cells = [labelName(r, Number(label)), String(e.count), fmt(e.meanEntropy), fmt(e.totalEntropy)];
     cells.forEach((t, n) => {
       const td = document.createElement("td");
       if (n === 0) td.append(sw);
@@ -696,12 +761,29 @@ function showStats(r: ResultMessage): void {
   }
 }
 
+/**
+ * The foreground line. Tissue maps labelled by argmax: label 0 is grey matter and label C the added
+ * background, so "label > 0" means nothing; the mean over the tissue classes (labels 0..C-1) is
+ * computed from the per-label statistics instead.
+ */
+function foregroundRow(r: ResultMessage): [string, string, number | null, string] {
+  const bg = addedBackground(r);
+  if (bg === undefined) return ["meanEntropyForeground", "mean entropy in the foreground (label > 0)", r.report.meanEntropyForeground, r.unit];
+  let total = 0, count = 0;
+  for (const [label, e] of Object.entries(r.report.perLabel.labels)) {
+    if (Number(label) === bg) continue;
+    total += e.totalEntropy;
+    count += e.count;
+  }
+  return ["meanEntropyTissue", "mean entropy over the tissue classes (not the added background)", count ? total / count : null, r.unit];
+}
+
 function figurePng(): Uint8Array {
   const r = state.result!, plan = state.plan!;
   const k = state.index;
   return encodePng(threePanelFigure({
     ...(r.image ? { image: extractSlice({ data: r.image, dims: r.dims }, plan, k), imageMin: state.imageWindow[0], imageMax: state.imageWindow[1] } : {}),
-    labels: extractSlice({ data: r.labels, dims: r.dims }, plan, k),
+    labels: displayLabels(r, extractSlice({ data: r.labels, dims: r.dims }, plan, k)),
     entropy: extractSlice({ data: r.map, dims: r.dims }, plan, k),
     entropyMax: r.maxPossibleEntropy, unitLabel: r.unit, marks: plan,
     title: `${r.names.probs}  ${plan.view} ${axisName(plan.sliceAxis)}=${k}`,
@@ -720,9 +802,10 @@ $<HTMLInputElement>("files").addEventListener("change", (e) => {
 for (const role of ["probs", "image", "seg", "props"] as const) {
   $<HTMLInputElement>(`file-${role}`).addEventListener("change", (e) => setRole(role, e.target as HTMLInputElement));
 }
-for (const id of ["kind", "unit"]) {
+for (const id of ["kind", "unit", "class-axis"]) {
   $(id).addEventListener("change", () => {
     if (id === "kind") state.kindFromHint = false; // the user's own choice stays for the next case
+    if (id === "class-axis") state.axisFromHint = false;
     if (caseFiles().probs.length) run(true);
   });
 }

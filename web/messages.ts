@@ -17,7 +17,7 @@ export function pageWords(text: string): string {
     .replace(/an --image or --seg\b/g, "an image or a segmentation")
     .replace(/--image\b/g, "image").replace(/--seg\b/g, "segmentation")
     .replace(/--crop-bbox\b/g, "crop box").replace(/--properties\b/g, "nnU-Net properties")
-    .replace(/--key\b/g, ".npz array name").replace(/--scale\b/g, "scale factor")
+    .replace(/--class-axis\b/g, "class axis").replace(/--key\b/g, ".npz array name").replace(/--scale\b/g, "scale factor")
     .replace(/--([a-z][a-z-]*)/g, "$1");
 }
 
@@ -28,6 +28,8 @@ export interface PageHint {
   kind?: Kind;
   /** The hint asks for the nnU-Net properties file. */
   properties?: boolean;
+  /** A class axis the hint suggests (-1: the last axis): the page offers a button that sets it and reruns. */
+  classAxis?: number;
 }
 
 /** Rewrites a library hint ("…: pass --kind tissue; to renormalise anyway, pass --allow-unnormalized"). */
@@ -46,6 +48,15 @@ export function pageHint(hint: string | undefined): PageHint {
     clause = clause.replace(/pass --crop-bbox or --properties/g, () => {
       out.properties = true;
       return "add the case's nnU-Net properties file (.json) under nnU-Net properties";
+    });
+    // the class axis menu: "… on axis 0: pass --class-axis 3 if its 3 entries are the classes"
+    clause = clause.replace(/pass --class-axis (-?\d+) if its (\d+) entries are the classes/g, (_m, axis: string, n: string) => {
+      out.classAxis ??= Number(axis);
+      return `if its ${n} entries are the classes, choose ${axis} under class axis`;
+    });
+    clause = clause.replace(/pass --class-axis N for an array with its classes on axis N/g, () => {
+      out.classAxis ??= -1;
+      return "choose the axis that holds the classes under class axis (channel-last arrays: the last axis)";
     });
     clause = clause.replace(/\bpass all the files\b/g, "choose all the class files together");
     // a segmentation that holds intensities: the file list's role menu moves it

@@ -10,6 +10,8 @@ export interface RunRequest {
   props?: File;
   kind?: Kind;
   unit?: Unit;
+  /** .npy/.npz: the axis holding the classes (negative: from the end); absent: the library's default (0). */
+  classAxis?: number;
 }
 export interface ProbeRequest { type: "probe"; id: number; ijk: [number, number, number] }
 export type Request = RunRequest | ProbeRequest;
@@ -35,6 +37,8 @@ export interface ResultMessage {
   inputLine: string;
   /** The probability input's format (nifti-per-class: one 3-D file per class). */
   format: string;
+  /** One 3-D file per class: the files' names in class order (class 0, 1, …); otherwise empty. */
+  classFiles: string[];
   millis: number;
 }
 export interface ProgressMessage { type: "progress"; id: number; step: string; fraction: number }

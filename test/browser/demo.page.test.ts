@@ -17,9 +17,9 @@ import { basename, join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import type { Server } from "node:http";
-import { init, analyze, buildReport, readNiftiFile, readProbabilitiesFile, classValuesAt, probabilitiesFor } from "../../src/node/index.js";
+import { init, analyze, buildReport, readNiftiFile, readProbabilitiesFile, classValuesAt, probabilitiesFor, encodeNpyFloat32, parseNifti } from "../../src/node/index.js";
 import type { Analysis, AnalyzeOptions, ProbInput, Report } from "../../src/node/index.js";
-import { extractSlice, scalarToRGBA, viewPlan } from "../../src/render/index.js";
+import { extractSlice, labelColor, scalarToRGBA, viewPlan } from "../../src/render/index.js";
 import type { View } from "../../src/render/index.js";
 // @ts-expect-error plain .mjs script without types
 import { buildWeb, checkOutDir, BUILD_MARKER } from "../../scripts/build-web.mjs";
@@ -66,17 +66,29 @@ async function dropFiles(page: Page, paths: string[]): Promise<void> {
 }
 /** The statistics shown (data-value of each row), by key. */
 const shownStats = (page: Page) => page.$$eval("#stats dd", (dds) => Object.fromEntries(dds.map((d) => [(d as HTMLElement).dataset.stat!, Number((d as HTMLElement).dataset.value)])));
+/** Tissue maps labelled by argmax: label C is the added background ("label > 0" would take grey matter out and the background in). */
+const tissueArgmax = (r: Report) => r.kind === "tissue" && r.perLabel.source === "argmax";
+/** Mean entropy over the tissue classes (labels 0..C-1, not the added background C), from the library's per-label statistics. */
+function tissueMean(r: Report): number {
+  const labels = Object.keys(r.perLabel.labels).map(Number);
+  const bg = Math.max(...labels);
+  let total = 0, count = 0;
+  for (const [l, e] of Object.entries(r.perLabel.labels)) if (Number(l) !== bg) { total += e.totalEntropy; count += e.count; }
+  return total / count;
+}
 /** The library's numbers for the same statistics. */
 function libStats(r: Report): Record<string, number> {
   return {
     totalEntropy: r.totalEntropy ?? NaN, meanEntropy: r.meanEntropy ?? NaN, maxEntropy: r.maxEntropy ?? NaN, meanNormalizedEntropy: r.meanNormalizedEntropy ?? NaN,
-    meanEntropyForeground: r.meanEntropyForeground ?? NaN, voxels: r.voxels, nanVoxels: r.nanVoxels, zeroSumVoxels: r.zeroSumVoxels, mostUncertainSlice: r.mostUncertainSlice.index,
+    ...(tissueArgmax(r) ? { meanEntropyTissue: tissueMean(r) } : { meanEntropyForeground: r.meanEntropyForeground ?? NaN }),
+    voxels: r.voxels, nanVoxels: r.nanVoxels, zeroSumVoxels: r.zeroSumVoxels, mostUncertainSlice: r.mostUncertainSlice.index,
   };
 }
-/** Shown statistics equal the library's, exactly. */
+/** Shown statistics equal the library's, exactly (and no others are shown). */
 async function expectLibraryStats(page: Page, r: Report): Promise<void> {
   const shown = await shownStats(page);
   const lib = libStats(r);
+  expect(Object.keys(shown).sort()).toEqual(Object.keys(lib).sort());
   for (const [k, v] of Object.entries(lib)) expect(shown[k], k).toBe(v);
 }
 
@@ -355,6 +367,9 @@ describe("demo page: a new choice replaces the whole case", () => {
       await expectLibraryStats(page, buildReport(lib));
       const rows = await page.$$eval("#labels tbody tr", (trs) => trs.map((tr) => (tr as HTMLElement).dataset.label));
       expect(rows).toEqual(Object.keys(lib.summary.perLabel));
+      // labels from the argmax are class indices: named so
+      const names = await page.$$eval("#labels tbody tr td:first-child", (tds) => tds.map((td) => td.textContent!.trim()));
+      expect(names).toEqual(Object.keys(lib.summary.perLabel).map((l) => `class ${l}`));
       // removing the probabilities leaves nothing to show
       await page.click('#assigned .file[data-file="probabilities.npz"] button.remove');
       await settled(page, "waiting");
@@ -436,7 +451,9 @@ describe("demo page: one 3-D NIfTI per class", () => {
       await expectLibraryStats(page, r);
       const rows = await page.$$eval("#labels tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent!.trim())));
       const fmt = (x: number) => Number(x.toPrecision(6)).toString();
-      expect(rows).toEqual(Object.entries(r.perLabel.labels).map(([l, e]) => [l, String(e.count), fmt(e.meanEntropy!), fmt(e.totalEntropy)]));
+      const name = (l: string) => (Number(l) === 3 ? "3: background (added: 1 − sum)" : `class ${l}: ${basename(OLDSEG[Number(l)]!)}`);
+      expect(Object.keys(r.perLabel.labels)).toEqual(["0", "1", "2", "3"]);
+      expect(rows).toEqual(Object.entries(r.perLabel.labels).map(([l, e]) => [name(l), String(e.count), fmt(e.meanEntropy!), fmt(e.totalEntropy)]));
       expect(await page.textContent("#input-line")).toContain("nifti-per-class");
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: join(SHOTS, "demo-class-files.png"), fullPage: true });
@@ -476,6 +493,175 @@ describe("demo page: one 3-D NIfTI per class", () => {
       await settled(page);
       expect(await roles(page)).toEqual({ "image.nii": "image", [basename(OLDSEG[1]!)]: "probs", [basename(OLDSEG[2]!)]: "probs" });
       await expectLibraryStats(page, await libReport(OLDSEG.slice(1), { image: join(dir, "image.nii") }, { kind: "tissue" }));
+    } finally { await page.close(); rmSync(dir, { recursive: true, force: true }); }
+  });
+});
+
+describe("demo page: tissue maps (class files without a background class)", () => {
+  it("names the classes after their files, draws them in colour and the added background in none; the tissue mean replaces 'label > 0'; no image is no grey entropy", async () => {
+    const { page, errors } = await open("?empty");
+    try {
+      await page.selectOption("#kind", "tissue");
+      await page.setInputFiles("#files", OLDSEG);
+      await settled(page);
+      const lib = analyze(await readProbabilitiesFile(OLDSEG), {}, { kind: "tissue" });
+      const r = buildReport(lib);
+      const C = lib.classes;
+      expect(C).toBe(3);
+      expect(lib.labelSource).toBe("argmax");
+
+      // the label table: class names from the files in class order, the added background named so
+      const rows = await page.$$eval("#labels tbody tr", (trs) => trs.map((tr) => ({
+        label: (tr as HTMLElement).dataset.label!, name: tr.querySelector("td")!.textContent!.trim(),
+        none: tr.querySelector(".swatch")!.classList.contains("none"), colour: (tr.querySelector(".swatch") as HTMLElement).style.background,
+      })));
+      expect(rows.map((x) => x.label)).toEqual(Object.keys(r.perLabel.labels));
+      expect(rows.map((x) => x.name)).toEqual(Object.keys(r.perLabel.labels).map((l) => (Number(l) === C ? `${C}: background (added: 1 − sum)` : `class ${l}: ${basename(OLDSEG[Number(l)]!)}`)));
+      expect(rows.map((x) => x.none)).toEqual(Object.keys(r.perLabel.labels).map((l) => Number(l) === C));
+      for (const x of rows.filter((x) => !x.none)) expect(x.colour).toBe(`rgb(${labelColor(Number(x.label) + 1).join(", ")})`);
+
+      // the statistics: no "label > 0" line (it would drop grey matter, label 0, and count the background); the tissue mean instead
+      const dts = await page.$$eval("#stats dt", (d) => d.map((x) => x.textContent!));
+      expect(dts).toContain("mean entropy over the tissue classes (not the added background)");
+      expect(dts.join(" ")).not.toContain("label > 0");
+      const shown = await shownStats(page);
+      expect(shown.meanEntropyForeground).toBeUndefined();
+      let total = 0, count = 0;
+      for (const [l, e] of Object.entries(r.perLabel.labels)) if (Number(l) < C) { total += e.totalEntropy; count += e.count; }
+      expect(shown.meanEntropyTissue).toBe(total / count);
+      await expectLibraryStats(page, r);
+
+      // the segmentation panel: classes in colour (class l as colour l + 1), the added background uncoloured, on the shown slice
+      const st = await demoState(page);
+      const plan = viewPlan(lib.geometry.affine, "axial");
+      const lab = extractSlice({ data: lib.labels, dims: lib.dims }, plan, st.index);
+      const pixels = (id: string) => page.evaluate((cid) => {
+        const c = document.getElementById(cid) as HTMLCanvasElement;
+        return Array.from(c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data);
+      }, id);
+      const seg = await pixels("canvas-seg");
+      expect(seg.length).toBe(lab.width * lab.height * 4);
+      const seen = new Set<number>();
+      for (let i = 0; i < lab.width * lab.height; i++) {
+        const l = lab.data[i]!, rgb = seg.slice(4 * i, 4 * i + 3);
+        seen.add(l);
+        if (l === C) expect(rgb, `background voxel ${i}`).toEqual([0, 0, 0]);
+        else {
+          const want = labelColor(l + 1);
+          // the class colour over black; its hue is the colour table's
+          expect(Math.max(...rgb), `class ${l} voxel ${i} is coloured`).toBeGreaterThan(60);
+          const scale = Math.max(...rgb) / Math.max(...want);
+          rgb.forEach((v, c) => expect(Math.abs(v - want[c]! * scale), `class ${l} voxel ${i}`).toBeLessThanOrEqual(2));
+        }
+      }
+      expect([...seen].sort()).toEqual([0, 1, 2, 3]);
+
+      // no image given: the left panel says so and shows no grey copy of the entropy
+      expect(await page.textContent("#image-caption")).toContain("no image given");
+      expect(await page.isVisible("#no-image")).toBe(true);
+      expect(await page.textContent("#no-image")).toContain("no image");
+      const left = await pixels("canvas-image");
+      const first = left.slice(0, 4);
+      expect(left.every((v, n) => v === first[n % 4]), "the image panel is one plain colour").toBe(true);
+
+      // hovering a voxel names its label
+      const c = (await page.$("#canvas-entropy"))!;
+      const box = (await c.boundingBox())!;
+      let at = -1;
+      for (let i = 0; i < lab.width * lab.height; i++) if (lab.data[i] === 0) { at = i; break; }
+      const col = at % lab.width, row = Math.floor(at / lab.width);
+      await page.mouse.move(box.x + ((col + 0.5) / lab.width) * box.width, box.y + ((row + 0.5) / lab.height) * box.height);
+      await page.waitForFunction(() => !document.getElementById("hover")!.textContent!.includes("…"));
+      expect(await page.textContent("#hover")).toContain(`label class 0: ${basename(OLDSEG[0]!)} (argmax)`);
+      await page.mouse.move(0, 0);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, "demo-tissue.png"), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally { await page.close(); }
+  });
+});
+
+describe("demo page: a channel-last .npy (z, y, x, C)", () => {
+  /** s03's 4-D NIfTI probabilities (x, y, z, C) written as a C-order .npy of shape (z, y, x, C). */
+  function channelLast(dir: string): string {
+    const nii = parseNifti(gunzipSync(readFileSync(S03.probs)), "probabilities.nii.gz");
+    const [nx, ny, nz, C] = nii.dims as [number, number, number, number];
+    const n = nx * ny * nz, out = new Float32Array(n * C);
+    for (let v = 0; v < n; v++) for (let c = 0; c < C; c++) out[v * C + c] = Number(nii.data[c * n + v]);
+    const path = join(dir, "probabilities_zyxc.npy");
+    writeFileSync(path, encodeNpyFloat32(out, [nz, ny, nx, C]));
+    return path;
+  }
+
+  it("the class-axis hint becomes the page's class axis menu, with a button that uses the last axis and reruns", async () => {
+    const { page, errors } = await open("?empty");
+    const dir = mkdtempSync(join(tmpdir(), "segentropy-npy-"));
+    try {
+      const path = channelLast(dir);
+      // the library refuses axis 0 as the classes, and reads axis 3 as the CLI's --class-axis 3 does
+      await expect(readProbabilitiesFile(path).then((p) => analyze(p, {}, {}))).rejects.toThrow(/class sums/);
+      const lib = buildReport(analyze(await readProbabilitiesFile(path, { classAxis: 3 }), {}, {}));
+      const ref = await libReport(S03.probs, {}, { kind: "softmax" });
+
+      expect(await page.inputValue("#class-axis")).toBe("");
+      await page.setInputFiles("#files", path);
+      await settled(page, "error");
+      const text = (await page.textContent("#error"))!;
+      expect(text).toContain("class sums");
+      expect(text).toContain("choose 3 under class axis");
+      expect(text).not.toMatch(/--[a-z]/);
+      expect(await page.getAttribute("#use-class-axis", "data-axis")).toBe("3");
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, "demo-class-axis-error.png") });
+      await page.click("#use-class-axis");
+      await settled(page);
+      expect(await page.inputValue("#class-axis")).toBe("3");
+      await expectLibraryStats(page, lib);
+      expect(lib.totalEntropy).toBeCloseTo(ref.totalEntropy, 6); // the same probabilities as the NIfTI
+      expect((await demoState(page)).dims).toEqual([33, 41, 25]);
+      expect(await page.textContent("#input-line")).toContain("[25, 41, 33, 3]");
+
+      // the menu by hand: 'last' reads the same; auto again gives the error
+      await page.selectOption("#class-axis", "-1");
+      await settled(page);
+      await expectLibraryStats(page, lib);
+      await page.selectOption("#class-axis", "");
+      await settled(page, "error");
+
+      // the one-click axis belonged to that case: a new case is read with auto again
+      await page.click("#use-class-axis");
+      await settled(page);
+      await page.setInputFiles("#file-probs", S03.probs);
+      await settled(page);
+      expect(await page.inputValue("#class-axis")).toBe("");
+      await expectLibraryStats(page, ref);
+      expect(errors).toEqual([]);
+    } finally { await page.close(); rmSync(dir, { recursive: true, force: true }); }
+  });
+});
+
+describe("demo page: a case folder's .json files", () => {
+  it("manifest.json is not the nnU-Net properties: only a .json with their keys is", async () => {
+    const { page, errors } = await open("?empty");
+    const dir = mkdtempSync(join(tmpdir(), "segentropy-json-"));
+    try {
+      const logits = join(CASES, "s10_logits_inia19_2mm");
+      // the whole folder, as "select all" in a file dialog gives it
+      await page.setInputFiles("#files", readdirSync(logits).map((f) => join(logits, f)));
+      await settled(page);
+      expect(await roles(page)).toEqual({ "logits.npz": "probs", "image.nii.gz": "image", "manifest.json": "unused", "expected_entropy_bits.nii.gz": "unused" });
+      await expectLibraryStats(page, await libReport(join(logits, "logits.npz"), { image: join(logits, "image.nii.gz") }, { kind: "logits" }));
+
+      // beside real properties: the properties file is used, the manifest not (whatever the order)
+      const v1 = join(CASES, "s02_nnunetv1_avg152_float16");
+      copyFileSync(join(v1, "manifest.json"), join(dir, "a_manifest.json"));
+      writeFileSync(join(dir, "notes.json"), JSON.stringify({ spacing_note: "no nnU-Net keys", crop: [1, 2] }));
+      await page.setInputFiles("#files", [join(dir, "a_manifest.json"), join(dir, "notes.json"), join(v1, "softmax.npz"), join(v1, "image.nii.gz"), join(v1, "properties.json")]);
+      await settled(page);
+      expect(await roles(page)).toEqual({ "a_manifest.json": "unused", "notes.json": "unused", "softmax.npz": "probs", "image.nii.gz": "image", "properties.json": "props" });
+      // the user can still make any .json the properties with the role menu
+      expect(await page.$$eval('#assigned .file[data-file="a_manifest.json"] select option', (o) => o.map((x) => (x as HTMLOptionElement).value))).toEqual(["props", "unused"]);
+      expect(errors).toEqual([]);
     } finally { await page.close(); rmSync(dir, { recursive: true, force: true }); }
   });
 });
@@ -620,7 +806,8 @@ describe("demo page with every shared case (all files of a case uploaded at once
   it.each(caseNames())("%s", async (name) => {
     const m = manifest(name);
     const dir = join(FIXTURES, name);
-    const files = readdirSync(dir).filter((f) => f !== "manifest.json" && !f.startsWith("expected_")).map((f) => join(dir, f));
+    // the whole folder but the expected maps: the case's manifest.json is listed but is no nnU-Net properties file
+    const files = readdirSync(dir).filter((f) => !f.startsWith("expected_")).map((f) => join(dir, f));
     const want = await analyzeCase(name, true);
     const { page, errors } = await open("?empty");
     try {
@@ -634,6 +821,7 @@ describe("demo page with every shared case (all files of a case uploaded at once
       if (m.files.image?.path) expect(assigned[m.files.image.path]).toBe("image");
       if (m.files.segmentation?.path) expect(assigned[m.files.segmentation.path]).toBe("seg");
       if (m.files.properties?.path) expect(assigned[m.files.properties.path]).toBe("props");
+      expect(assigned["manifest.json"]).toBe("unused");
       const stat = (k: string) => page.getAttribute(`[data-stat=${k}]`, "data-value");
       expect(Number(await stat("totalEntropy"))).toBe(want.summary.totalEntropy);
       expect(Number(await stat("voxels"))).toBe(want.summary.voxels);
