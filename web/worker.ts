@@ -2,11 +2,8 @@
  * The demo's Web Worker: all reading, inflating, entropy computation and gzip happen here, so the
  * page never freezes. It uses only the package's public API.
  */
-import {
-  runPipeline, isSegentropyError, classValuesAt, probabilitiesFor, readNpyFrom, SegentropyError,
-  init, readProbabilitiesFrom, readNiftiFrom, analyze, buildReport, encodeEntropyNiftiGz, parseCropBox, toBytes,
-} from "../src/index.js";
-import type { AnalyzeOptions, NiftiImage, PipelineInputs, PipelineProgress, PipelineResult, References } from "../src/index.js";
+import { runPipeline, isSegentropyError, classValuesAt, probabilitiesFor, readNpyFrom, SegentropyError } from "../src/index.js";
+import type { PipelineInputs, PipelineProgress, PipelineResult } from "../src/index.js";
 import type { Reply, Request, ResultMessage } from "./protocol.js";
 
 let last: PipelineResult | undefined;
@@ -34,7 +31,7 @@ self.onmessage = async (ev: MessageEvent<Request>) => {
       ...(msg.unit ? { unit: msg.unit } : {}),
     };
     const progress: PipelineProgress = (step, fraction) => post({ type: "progress", id: msg.id, step, fraction });
-    const r = msg.classAxis === undefined ? await runPipeline(inputs, progress) : await runWithClassAxis(inputs, msg.classAxis, progress);
+    const r = await runPipeline(msg.classAxis === undefined ? inputs : { ...inputs, classAxis: msg.classAxis }, progress);
     last = r;
     const a = r.analysis;
     let image: Float32Array | null = null;
@@ -82,56 +79,3 @@ self.onmessage = async (ev: MessageEvent<Request>) => {
   }
 };
 
-/**
- * runPipeline with a class axis for .npy/.npz probabilities. runPipeline has no classAxis input
- * (PipelineInputs lacks it), so this composes the same steps from the public API, passing classAxis
- * to readProbabilitiesFrom. Once PipelineInputs takes `classAxis`, this becomes runPipeline({ ...inp, classAxis }).
- */
-async function runWithClassAxis(inp: PipelineInputs, classAxis: number, onProgress: PipelineProgress): Promise<PipelineResult> {
-  onProgress("starting the WebAssembly kernel", 0);
-  await init();
-  const probs = inp.probabilities;
-  const probName = Array.isArray(probs) ? "probabilities" : (probs as File).name;
-  const step = (from: number, to: number, text: string) => (done: number, total: number) => onProgress(text, from + (to - from) * (total > 0 ? Math.min(1, done / total) : 0));
-  let props: Record<string, unknown> | undefined;
-  if (inp.properties) {
-    const name = (inp.properties as File).name;
-    try { props = JSON.parse(new TextDecoder().decode(await toBytes(inp.properties, { name }))) as Record<string, unknown>; } catch { /* below */ }
-    if (!props || typeof props !== "object" || Array.isArray(props)) throw new SegentropyError({ file: name, field: "content", expected: "a JSON object (nnU-Net properties)", found: "something else" });
-  }
-  onProgress(`reading ${probName}`, 0.02);
-  const input = await readProbabilitiesFrom(probs, { name: probName, classAxis, onProgress: step(0.02, 0.4, `reading ${probName}`) });
-  const refs: References = {};
-  let image: NiftiImage | undefined, seg: NiftiImage | undefined;
-  if (inp.image) {
-    const name = (inp.image as File).name;
-    onProgress(`reading ${name}`, 0.45);
-    refs.image = image = firstVolume(await readNiftiFrom(inp.image, { name, onProgress: step(0.45, 0.55, `reading ${name}`) }));
-  }
-  if (inp.seg) {
-    const name = (inp.seg as File).name;
-    onProgress(`reading ${name}`, 0.55);
-    refs.seg = seg = firstVolume(await readNiftiFrom(inp.seg, { name, onProgress: step(0.55, 0.6, `reading ${name}`) }));
-  }
-  const options: AnalyzeOptions = { unit: inp.unit ?? "bits" };
-  const regions = Array.isArray(props?.regions_class_order) ? (props.regions_class_order as number[]) : undefined;
-  let kind = inp.kind;
-  if (!kind && input.info.key === "logits") kind = "logits";
-  if (!kind && regions) kind = "sigmoid";
-  options.kind = kind ?? "softmax";
-  if (regions) options.regionLabels = regions;
-  if (props && "crop_bbox" in props) options.crop = parseCropBox(props.crop_bbox, (inp.properties as File).name);
-  onProgress("computing entropy (SIMD WebAssembly)", 0.62);
-  const analysis = analyze(input, refs, options);
-  onProgress("encoding entropy.nii.gz", 0.85);
-  const niftiGz = await encodeEntropyNiftiGz(analysis);
-  onProgress("done", 1);
-  return { analysis, report: buildReport(analysis), input, image, seg, niftiGz };
-}
-
-/** Image and segmentation: the first 3-D volume (as runPipeline does). */
-function firstVolume(img: NiftiImage): NiftiImage {
-  const [x = 1, y = 1, z = 1] = img.dims;
-  const n = x * y * z;
-  return img.data.length === n ? img : { ...img, dims: [x, y, z], data: img.data.subarray(0, n) };
-}

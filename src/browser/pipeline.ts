@@ -32,6 +32,8 @@ export interface PipelineInputs {
   unit?: Unit;
   /** .npz member (default: probabilities, softmax, logits, or the only one). */
   key?: string;
+  /** .npy/.npz: the class axis (default 0, nnU-Net's (C, z, y, x); negative counts from the end). */
+  classAxis?: number;
   /** Sigmoid kind: the label each channel paints (overrides the properties' regions_class_order). */
   regionLabels?: readonly number[];
 }
@@ -66,6 +68,7 @@ export async function runPipeline(inp: PipelineInputs, onProgress: PipelineProgr
   onProgress(`reading ${probName}`, 0.02);
   const input = await readProbabilitiesFrom(inp.probabilities, {
     name: probName, onProgress: report(0.02, 0.4, `reading ${probName}`), ...(inp.key ? { key: inp.key } : {}),
+    ...(inp.classAxis !== undefined ? { classAxis: inp.classAxis } : {}),
   });
   const refs: References = {};
   let image: NiftiImage | undefined, seg: NiftiImage | undefined;

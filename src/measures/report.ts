@@ -42,6 +42,14 @@ export function buildReport(a: Analysis): Report {
   };
   if (a.kind === "softmax") input.classSums = { min: num(a.kernel.minSum), max: num(a.kernel.maxSum) };
   if (a.kind === "tissue") input.note = "SPM rule: clipped to [0,1], divided by the sum where it exceeds 1, background = 1 - sum added as the last class";
+  // tissue maps labelled by argmax: labels 0..C-1 are the given classes, C the added background,
+  // so "label > 0" is not the tissue; report the mean over the given classes as well
+  let tissue: { meanEntropyTissueClasses: number | null } | undefined;
+  if (a.kind === "tissue" && a.labelSource === "argmax") {
+    let count = 0, total = 0;
+    for (const [l, e] of Object.entries(s.perLabel)) if (Number(l) >= 0 && Number(l) < a.classes) { count += e.count; total += e.totalEntropy; }
+    tissue = { meanEntropyTissueClasses: count ? total / count : null };
+  }
   if (a.crop) input.cropBox = { start_ijk: a.crop.start, end_ijk: a.crop.end, note: "cropped nnU-Net v1 grid placed on the image grid; entropy 0 and label 0 outside" };
   return {
     tool: `segentropy ${VERSION}`,
@@ -53,6 +61,7 @@ export function buildReport(a: Analysis): Report {
     minEntropy: num(s.minEntropy),
     meanNormalizedEntropy: num(s.meanNormalizedEntropy),
     meanEntropyForeground: num(s.meanEntropyForeground),
+    ...(tissue ?? {}),
     maxPossibleEntropy: a.maxPossibleEntropy,
     voxels: s.voxels,
     finiteVoxels: s.finiteVoxels,

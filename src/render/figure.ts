@@ -88,8 +88,9 @@ export function threePanelFigure(o: ThreePanelOptions): RGBAImage {
     input = scalarToRGBA(o.image, { colormap: "gray", min: o.imageMin ?? pMin, max: o.imageMax ?? pMax });
     inputCaption = "input";
   } else {
-    input = scalarToRGBA(e, { colormap: "gray", min: 0, max: o.entropyMax });
-    inputCaption = "no input: entropy";
+    // an empty panel: a grey copy of the entropy would pass for a scan
+    input = newImage(e.width, e.height, [24, 24, 24, 255]);
+    inputCaption = "input";
   }
   const panels: Array<[RGBAImage, string]> = [[input, inputCaption]];
   if (o.labels) panels.push([overlay(dim(input, 0.5), labelsToRGBA(o.labels), o.labelAlpha ?? 0.5), "segmentation"]);
@@ -98,10 +99,9 @@ export function threePanelFigure(o: ThreePanelOptions): RGBAImage {
   const scaled = panels.map(([img, cap]) => [scaleNearest(img, scale), cap] as const);
   const pw = e.width * scale, ph = e.height * scale;
   if (o.marks) drawMarks(scaled[0]![0], o.marks, fs);
-  if (!o.labels) {
-    const seg = scaled[1]![0], msg = "no segmentation";
-    drawText(seg, msg, Math.floor((pw - textWidth(msg, fs)) / 2), Math.floor((ph - 7 * fs) / 2), FG, fs);
-  }
+  const placeholder = (img: RGBAImage, msg: string) => drawText(img, msg, Math.floor((pw - textWidth(msg, fs)) / 2), Math.floor((ph - 7 * fs) / 2), FG, fs);
+  if (!o.image) placeholder(scaled[0]![0], "no image");
+  if (!o.labels) placeholder(scaled[1]![0], "no segmentation");
 
   const barOpts = { height: ph, label: o.unitLabel, fontScale: fs, background: BG };
   const bar = colorBar("inferno", 0, o.entropyMax, barOpts);

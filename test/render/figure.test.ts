@@ -43,12 +43,19 @@ describe("threePanelFigure", () => {
     [0, 1, 2].forEach((k) => expect(Math.abs(seg[k]! - (0.5 * grey + 0.5 * c[k]!))).toBeLessThanOrEqual(1));
     expect(px(fig, panelX(1), PANEL_Y)[0]).toBe(0); // background keeps the dimmed (black) input
   });
-  it("falls back to entropy-in-grey and a placeholder without image and labels", () => {
+  it("shows placeholders, not a grey copy of the entropy, without image and labels", () => {
     const f = threePanelFigure({ entropy, entropyMax: emax, unitLabel: "bits", title: "t", scale: S });
-    expect(px(f, panelX(0) + 5 * S, PANEL_Y + 7 * S)).toEqual([255, 255, 255, 255]);
-    let text = 0;
-    for (let y = PANEL_Y; y < PANEL_Y + H * S; y++) for (let x = panelX(1); x < panelX(1) + W * S; x++) if (px(f, x, y)[0] === 230) text++;
-    expect(text).toBeGreaterThan(20); // "no segmentation"
+    for (const panel of [0, 1]) {
+      let text = 0, other = 0;
+      for (let y = PANEL_Y; y < PANEL_Y + H * S; y++) {
+        for (let x = panelX(panel); x < panelX(panel) + W * S; x++) {
+          const [r] = px(f, x, y);
+          if (r === 230) text++; else if (r !== 24) other++;
+        }
+      }
+      expect(text, `panel ${panel}: placeholder text`).toBeGreaterThan(20); // "no image", "no segmentation"
+      expect(other, `panel ${panel}: nothing but background and text`).toBe(0);
+    }
   });
   it("rejects slices of different sizes", () => {
     expect(() => threePanelFigure({ entropy, labels: { width: 1, height: 1, data: new Float32Array(1) }, entropyMax: 1, unitLabel: "", title: "" })).toThrow(RangeError);
