@@ -76,14 +76,15 @@ export async function run(args: CliArgs): Promise<RunResult> {
     if (threads > 1 && (args.threads !== undefined || valueCount(info.shape) >= POOL_MIN_VALUES)) pool = await createNodePool({ threads });
     if (stream) {
       const eo = entropyOptionsFor(refs, options);
-      const source = fileSlabSource(stream.descriptor);
       let result;
-      try {
-        result = pool
-          ? await pool.computeOpened(stream.descriptor, source, stream.dims, stream.layout.memoryToGrid, eo)
-          : computeFromSource(source, stream.dims, stream.layout.memoryToGrid, eo);
-      } finally {
-        source.close();
+      if (pool) result = await pool.computeOpened(stream.descriptor, stream.dims, stream.layout.memoryToGrid, eo);
+      else {
+        const source = fileSlabSource(stream.descriptor);
+        try {
+          result = computeFromSource(source, stream.dims, stream.layout.memoryToGrid, eo);
+        } finally {
+          source.close();
+        }
       }
       analysis = analyzeComputed({ info }, refs, options, stream.volume, result);
     } else analysis = await analyzeAsync(input!, refs, options, pool);

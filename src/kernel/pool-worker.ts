@@ -2,16 +2,16 @@
  * The worker side of EntropyPool, host-neutral: the Node and browser worker scripts feed it
  * messages and post its replies. Each worker owns one kernel instance of the pool's module.
  */
-import type { BatchSource, PoolReply, PoolRequest, SourceDescriptor } from "./pool.js";
-import { packStats } from "./pool.js";
-import type { SlabSource } from "./entropy.js";
-import { planSlabs, runSlabs, volumeSource } from "./entropy.js";
+import type { BatchSource, FileDescriptor, PoolReply, PoolRequest } from "./pool.js";
+import { packStats, STATS_FIELDS } from "./pool.js";
+import type { SlabPlan, SlabSource } from "./entropy.js";
+import { planSlabs, runSlabs, slabCount, volumeSource } from "./entropy.js";
 import { init } from "./wasm.js";
 import { isSegentropyError } from "../errors.js";
 
 export type Post = (reply: PoolReply, transfer: Transferable[]) => void;
 /** Opens a source the host knows how to read (Node: files); absent in browsers. */
-export type OpenSource = (d: Extract<SourceDescriptor, { kind: "file" }>) => SlabSource & { close?(): void };
+export type OpenSource = (d: FileDescriptor) => SlabSource & { close?(): void };
 
 /** Returns the message handler of one worker. */
 export function poolWorkerHandler(post: Post, openSource?: OpenSource): (msg: PoolRequest) => Promise<void> {
@@ -28,7 +28,7 @@ export function poolWorkerHandler(post: Post, openSource?: OpenSource): (msg: Po
         else throw new Error(`this worker cannot open ${msg.source.kind} sources`);
         try {
           const plan = planSlabs(source, msg.options);
-          const count = Math.ceil(plan.voxels / plan.slab);
+          const count = slabCount(plan);
           for (;;) {
             const i = Atomics.add(msg.counter, 0, 1);
             if (i >= count) break;
@@ -43,13 +43,13 @@ export function poolWorkerHandler(post: Post, openSource?: OpenSource): (msg: Po
         }
         post({ type: "done", id: msg.id }, []);
       } else {
-        const source = batchSlabSource(msg.source, msg.first, msg.data, msg.options);
-        const plan = planSlabs(source, msg.options);
+        const plan = planSlabs(describe(msg.source), msg.options);
+        const source = batchSlabSource(msg.source, plan, msg.first, msg.data);
         const v0First = msg.first * plan.slab;
         const vEnd = Math.min(plan.voxels, msg.last * plan.slab);
         const entropy = new Float32Array(vEnd - v0First);
         const labels = plan.labels ? new Int32Array(vEnd - v0First) : null;
-        const stats = new Float64Array((msg.last - msg.first) * 8);
+        const stats = new Float64Array((msg.last - msg.first) * STATS_FIELDS);
         runSlabs(source, plan, msg.options, msg.first, msg.last, (index, v0, s, h, l) => {
           entropy.set(h, v0 - v0First);
           if (labels && l) labels.set(l, v0 - v0First);
@@ -65,11 +65,16 @@ export function poolWorkerHandler(post: Post, openSource?: OpenSource): (msg: Po
   };
 }
 
+/** What the slab plan depends on: the shape of the source, not its data. */
+function describe(src: BatchSource): Pick<SlabSource, "classes" | "voxels" | "interleaved" | "raw"> {
+  return {
+    classes: src.classes, voxels: src.voxels, interleaved: src.interleaved,
+    ...(src.native ? { raw: { dtype: src.native.dtype, slope: src.native.slope, inter: src.native.inter, fill() {} } } : {}),
+  };
+}
+
 /** A SlabSource over one transferred batch: slab i of the plan is at (i - first) * slabBytes. */
-function batchSlabSource(src: BatchSource, first: number, data: ArrayBuffer, options: Parameters<typeof planSlabs>[1]): SlabSource {
-  const probe: SlabSource = { classes: src.classes, voxels: src.voxels, interleaved: src.interleaved, fill() {} };
-  if (src.native) probe.raw = { dtype: src.native.dtype, slope: src.native.slope, inter: src.native.inter, fill() {} };
-  const plan = planSlabs(probe, options);
+function batchSlabSource(src: BatchSource, plan: SlabPlan, first: number, data: ArrayBuffer): SlabSource {
   const slabBytes = src.classes * plan.slab * plan.elementBytes;
   const at = (v0: number) => (Math.floor(v0 / plan.slab) - first) * slabBytes;
   return {

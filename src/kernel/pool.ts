@@ -37,6 +37,13 @@ export function unpackStats(from: Float64Array, at: number): KernelStats {
   return { total: from[o]!, nZeroSum: from[o + 1]!, nNaN: from[o + 2]!, minValue: from[o + 3]!, maxValue: from[o + 4]!, minSum: from[o + 5]!, maxSum: from[o + 6]!, maxEntropy: from[o + 7]! };
 }
 
+/** The statistics of `count` packed slabs, merged in slab order (as streamEntropy merges them). */
+function mergePacked(stats: Float64Array, count: number): KernelStats {
+  const acc = emptyStats();
+  for (let i = 0; i < count; i++) mergeStats(acc, unpackStats(stats, i));
+  return acc;
+}
+
 /** What a transferred batch of slabs holds: enough to rebuild the slab plan in the worker. */
 export interface BatchSource {
   classes: number;
@@ -58,6 +65,8 @@ export type SourceDescriptor =
     storedDType: string; dtype: NativeDType; native: boolean;
     classes: number; voxels: number; interleaved: boolean; slope: number; inter: number;
   };
+
+export type FileDescriptor = Extract<SourceDescriptor, { kind: "file" }>;
 
 export type PoolRequest =
   | { type: "init"; module: WebAssembly.Module }
@@ -158,14 +167,18 @@ export class EntropyPool {
   }
 
   /**
-   * Computes the entropy map of a source that each worker opens itself (e.g. a file it reads slab
-   * by slab); `source` is the same source opened on this thread, used for the slab plan.
+   * Computes the entropy map of a file that each worker opens and reads slab by slab itself (the
+   * host's worker script supplies the reader); nothing is read on this thread.
    */
-  async computeOpened(descriptor: SourceDescriptor, source: SlabSource, dims: number[], memoryToGrid: number[] | null, options: EntropyOptions = {}): Promise<EntropyResult> {
+  async computeOpened(descriptor: FileDescriptor, dims: number[], memoryToGrid: number[] | null, options: EntropyOptions = {}): Promise<EntropyResult> {
     if (this.broken) throw this.broken;
-    const slabs = planSlabs(source, options);
+    const shape = {
+      classes: descriptor.classes, voxels: descriptor.voxels, interleaved: descriptor.interleaved,
+      ...(descriptor.native ? { raw: { dtype: descriptor.dtype, slope: descriptor.slope, inter: descriptor.inter, fill() {} } } : {}),
+    };
+    const slabs = planSlabs(shape, options);
     const mem = await this.runShared(descriptor, options, slabs);
-    return finishResult(mem.map, mem.labels, dims, memoryToGrid, source.classes, options, mem.stats);
+    return finishResult(mem.map, mem.labels, dims, memoryToGrid, descriptor.classes, options, mem.stats);
   }
 
   private request(onReply: (worker: number, reply: PoolReply, finish: (err?: Error) => void) => void, start: (id: number) => void): Promise<void> {
@@ -201,9 +214,7 @@ export class EntropyPool {
     }, (id) => {
       for (const w of this.workers) w.post({ type: "shared", id, source, options, counter, out, labels, stats }, []);
     });
-    const acc = emptyStats();
-    for (let i = 0; i < count; i++) mergeStats(acc, unpackStats(stats, i));
-    return { map: out, labels: labels ?? undefined, stats: acc };
+    return { map: out, labels: labels ?? undefined, stats: mergePacked(stats, count) };
   }
 
   private async runBatches(source: SlabSource, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {
@@ -259,9 +270,7 @@ export class EntropyPool {
       workers[w]!.post({ type: "batch", id, source: batchSource, options, first, last, data }, [data]);
     }
 
-    const acc = emptyStats();
-    for (let i = 0; i < count; i++) mergeStats(acc, unpackStats(stats, i));
-    return { map, labels, stats: acc };
+    return { map, labels, stats: mergePacked(stats, count) };
   }
 
   /** Stops the workers. */

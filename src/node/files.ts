@@ -9,13 +9,7 @@ const READ_FILE_LIMIT = 2 ** 31 - 1;
  * place (for uncompressed .npy and .nii, whose bytes are the volume).
  */
 export function readFileBytes(path: string, options: { shared?: boolean } = {}): Uint8Array {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    fail({ file: path, field: "path", expected: "a readable file", found: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : `an error (${code})` }, err);
-  }
+  const fd = openForReading(path);
   try {
     const st = fstatSync(fd);
     const size = st.size;
@@ -32,5 +26,15 @@ export function readFileBytes(path: string, options: { shared?: boolean } = {}):
     return out;
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Opens a file for reading; a missing or unreadable path is an input error naming the file. */
+export function openForReading(path: string): number {
+  try {
+    return openSync(path, "r");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    fail({ file: path, field: "path", expected: "a readable file", found: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : `an error (${code})` }, err);
   }
 }

@@ -4,21 +4,21 @@
  * pool worker reads its own slabs. Used when the layout maps straight onto the kernel (nnU-Net's
  * (C, z, y, x) in C order, or channel-last) and the bytes are little-endian.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
+import { openForReading } from "./files.js";
 import { fail } from "../errors.js";
 import { parseNpyHeader } from "../read/npy.js";
 import { fromNpy } from "../read/probabilities.js";
 import type { InputInfo } from "../read/probabilities.js";
 import { planLayout, gridDims } from "../layout/volume.js";
 import type { LayoutPlan, ProbVolume, Scaling, VolumeMeta } from "../layout/volume.js";
-import type { SourceDescriptor } from "../kernel/pool.js";
+import type { FileDescriptor } from "../kernel/pool.js";
 import type { SlabSource } from "../kernel/entropy.js";
 import { nativeDType } from "../kernel/entropy.js";
 import { decodeInto } from "../kernel/decode.js";
 import { BYTES_PER_ELEMENT, typedView } from "../layout/dtype.js";
 import type { DType } from "../layout/dtype.js";
 
-export type FileDescriptor = Extract<SourceDescriptor, { kind: "file" }>;
 
 export interface NpyStream {
   info: InputInfo;
@@ -31,7 +31,7 @@ export interface NpyStream {
 
 /** Reads the header of an .npy file; null when the file cannot be streamed (then read it whole). */
 export function openNpyStream(path: string, options: { classAxis?: number; scale?: Scaling } = {}): NpyStream | null {
-  const fd = openFile(path);
+  const fd = openForReading(path);
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) fail({ file: path, field: "path", expected: "a readable file", found: "a directory" });
@@ -63,7 +63,7 @@ export function openNpyStream(path: string, options: { classAxis?: number; scale
 
 /** A SlabSource that reads the slabs of an .npy file with positioned reads. Call close() after. */
 export function fileSlabSource(d: FileDescriptor): SlabSource & { close(): void } {
-  const fd = openFile(d.path);
+  const fd = openForReading(d.path);
   const stored = d.storedDType as DType;
   const esz = BYTES_PER_ELEMENT[stored];
   const C = d.classes, N = d.voxels;
@@ -101,15 +101,6 @@ export function fileSlabSource(d: FileDescriptor): SlabSource & { close(): void 
     };
   }
   return source;
-}
-
-function openFile(path: string): number {
-  try {
-    return openSync(path, "r");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    fail({ file: path, field: "path", expected: "a readable file", found: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : `an error (${code})` }, err);
-  }
 }
 
 function readFully(fd: number, dst: Uint8Array, off: number, len: number, pos: number, path: string): void {
