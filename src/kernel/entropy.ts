@@ -228,8 +228,7 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
     const n = Math.min(slab, plan.voxels - v0);
     if (n <= 0) break;
     ex.statsReset();
-    if (raw) raw.fill(u8View(inPtr, C * slab * plan.elementBytes), v0, n, source.interleaved ? n : slab);
-    else source.fill(f32View(inPtr, C * slab), v0, n, source.interleaved ? n : slab);
+    fillSlab(source, plan, u8View(inPtr, C * slab * plan.elementBytes), v0, n);
     const lab = fusedLabels ? labelPtr : 0;
     if (source.interleaved) {
       if (wantLabels && !fusedLabels) {
@@ -246,6 +245,17 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
     ex.statsWrite(statsPtr);
     onSlab(i, v0, readStats(statsPtr), f32View(outPtr, n), wantLabels ? i32View(labelPtr, n) : undefined);
   }
+}
+
+/**
+ * Fills voxels [v0, v0 + n) of `source` into `region` (classes x slab elements), laid out as the
+ * kernel reads it: stored bytes when the plan reads them natively, else f32; planar slabs with
+ * planes `plan.slab` elements apart, interleaved ones packed.
+ */
+export function fillSlab(source: SlabSource, plan: SlabPlan, region: Uint8Array, v0: number, n: number): void {
+  const stride = source.interleaved ? n : plan.slab;
+  if (plan.native) source.raw!.fill(region, v0, n, stride);
+  else source.fill(new Float32Array(region.buffer, region.byteOffset, region.byteLength >> 2), v0, n, stride);
 }
 
 /** Number of slabs of a plan. */
@@ -376,9 +386,7 @@ export function streamSum(source: SlabSource, options: EntropyOptions = {}): num
   let sum = 0;
   for (let v0 = 0; v0 < plan.voxels; v0 += slab) {
     const n = Math.min(slab, plan.voxels - v0);
-    const stride = source.interleaved ? n : slab;
-    if (plan.native) source.raw!.fill(u8View(inPtr, C * slab * plan.elementBytes), v0, n, stride);
-    else source.fill(f32View(inPtr, C * slab), v0, n, stride);
+    fillSlab(source, plan, u8View(inPtr, C * slab * plan.elementBytes), v0, n);
     sum += ex.sumF32(inPtr, source.interleaved ? (n * C * plan.elementBytes) >> 2 : words);
   }
   return sum;

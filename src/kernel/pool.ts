@@ -15,7 +15,7 @@
  * the map and every statistic are bit-identical to `computeEntropySync`.
  */
 import type { EntropyOptions, EntropyResult, KernelStats, SlabPlan, SlabSource } from "./entropy.js";
-import { emptyStats, finishResult, mergeStats, outputArray, planSlabs, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
+import { emptyStats, fillSlab, finishResult, mergeStats, outputArray, planSlabs, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
 import { currentModule } from "./wasm.js";
 import type { ProbVolume } from "../layout/volume.js";
 import { gridDims, planKernel } from "../layout/volume.js";
@@ -253,11 +253,7 @@ export class EntropyPool {
       const buf = new ArrayBuffer((last - first) * slabBytes);
       for (let i = first; i < last; i++) {
         const v0 = i * slabs.slab;
-        const n = Math.min(slabs.slab, slabs.voxels - v0);
-        const stride = slabs.interleaved ? n : slabs.slab;
-        const off = (i - first) * slabBytes;
-        if (batchSource.native) source.raw!.fill(new Uint8Array(buf, off, slabBytes), v0, n, stride);
-        else source.fill(new Float32Array(buf, off, slabBytes / 4), v0, n, stride);
+        fillSlab(source, slabs, new Uint8Array(buf, (i - first) * slabBytes, slabBytes), v0, Math.min(slabs.slab, slabs.voxels - v0));
       }
       return buf;
     }
