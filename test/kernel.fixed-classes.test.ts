@@ -1,0 +1,89 @@
+/**
+ * The softmax kernel has two forms of the class loop: written out for class counts 2..8 (f32, f16,
+ * u8 with a table) and a run-time loop (f64, u16, one class, and the many-class kernel). Both
+ * must give the same map, labels and statistics, bit for bit: float64 input takes the loop, the
+ * same values in float32 take the written-out form. The tiny-sum rows check the exact redo path
+ * behind the FLT_MIN flush of the fast path; their entropies are closed forms.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { init, computeEntropySync } from "../src/index.js";
+import type { ProbVolume } from "../src/index.js";
+import { stridesFor } from "../src/layout/strides.js";
+import { float16Table } from "../src/layout/dtype.js";
+import { syntheticRows } from "./helpers/synthetic.js";
+
+beforeAll(async () => { await init(); });
+
+function planar(rows: ArrayLike<number>[], dtype: "float32" | "float64" | "float16" | "uint8"): ProbVolume {
+  const C = rows[0]!.length, N = rows.length;
+  const shape = [C, N];
+  const data = dtype === "float64" ? new Float64Array(C * N) : dtype === "float32" ? new Float32Array(C * N) : dtype === "float16" ? new Uint16Array(C * N) : new Uint8Array(C * N);
+  rows.forEach((row, v) => { for (let c = 0; c < C; c++) data[c * N + v] = row[c]!; });
+  return { data, dtype, shape, strides: stridesFor(shape, "C"), classAxis: 0, gridAxes: [1], name: `${dtype} C=${C}`, ...(dtype === "uint8" ? { scale: { slope: 1 / 255, inter: 0 } } : {}) };
+}
+
+describe("written-out class loop == run-time class loop, bit for bit", () => {
+  for (let C = 2; C <= 8; C++) {
+    it(`C=${C}: float32 (written out) against float64 (loop), with and without labels`, () => {
+      // values rounded to f32 first, so that the float64 input decodes to the same f32 values
+      const rows = syntheticRows(C, 4001, 300 + C).map((r) => Float32Array.from(r));
+      for (const labels of [false, true]) {
+        const a = computeEntropySync(planar(rows, "float32"), { labels });
+        const b = computeEntropySync(planar(rows, "float64"), { labels });
+        expect(Buffer.from(a.map.buffer).equals(Buffer.from(b.map.buffer)), `map, labels=${labels}`).toBe(true);
+        if (labels) expect(Array.from(a.labels!)).toEqual(Array.from(b.labels!));
+        expect(a.stats).toEqual(b.stats);
+      }
+    });
+  }
+
+  it("float16 and uint8 (written out) equal float32 on the decoded values", () => {
+    const half = float16Table();
+    for (const C of [3, 8]) {
+      const rows = syntheticRows(C, 2001, 40 + C, false);
+      const h = rows.map((r) => Array.from(r, (x) => {
+        // nearest half below x: search the table's positive finite range (exact enough for a test)
+        let lo = 0, hi = 0x7bff;
+        while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (half[mid]! <= x) lo = mid; else hi = mid - 1; }
+        return lo;
+      }));
+      const u = rows.map((r) => Array.from(r, (x) => Math.round(x * 255)));
+      for (const labels of [false, true]) {
+        const f16 = computeEntropySync(planar(h, "float16"), { labels });
+        const f16ref = computeEntropySync(planar(h.map((r) => r.map((b) => half[b]!)), "float32"), { labels });
+        expect(Buffer.from(f16.map.buffer).equals(Buffer.from(f16ref.map.buffer)), `f16 C=${C}`).toBe(true);
+        const u8 = computeEntropySync(planar(u, "uint8"), { labels });
+        const u8ref = computeEntropySync(planar(u.map((r) => r.map((b) => Math.fround(b / 255))), "float64"), { labels });
+        expect(Buffer.from(u8.map.buffer).equals(Buffer.from(u8ref.map.buffer)), `u8 C=${C}`).toBe(true);
+        if (labels) {
+          expect(Array.from(f16.labels!)).toEqual(Array.from(f16ref.labels!));
+          expect(Array.from(u8.labels!)).toEqual(Array.from(u8ref.labels!));
+        }
+      }
+    }
+  });
+});
+
+describe("class sums near the float32 floor (exact redo path)", () => {
+  it("rows of values around 1e-37 have their closed-form entropies; zero rows are zero sums", () => {
+    const rows = [
+      [1e-37, 0, 0, 0],            // one-hot: 0
+      [1e-37, 1e-37, 0, 0],        // two equal classes: 1 bit
+      [3e-38, 3e-38, 3e-38, 3e-38],// uniform: 2 bits
+      [2e-38, 0, 0, 0],            // just above FLT_MIN: one-hot
+      [0, 0, 0, 0],                // zero sum
+      [1, 0, 0, 0],                // one-hot at 1: exactly 0
+      [0.5, 0.5, 0, 0],            // exactly 1 bit
+    ].map((r) => Float32Array.from(r));
+    const want = [0, 1, 2, 0, 0, 0, 1];
+    for (const dtype of ["float32", "float64"] as const) {
+      const r = computeEntropySync(planar(rows, dtype));
+      want.forEach((w, v) => expect(r.map[v], `${dtype} row ${v}`).toBeCloseTo(w, 6));
+      expect(r.map[0]).toBe(0);
+      expect(r.map[5]).toBe(0);
+      expect(r.map[6]).toBe(1);
+      expect(r.stats.nZeroSum).toBe(1);
+      expect(r.stats.minSum).toBe(Math.fround(2e-38));
+    }
+  });
+});
