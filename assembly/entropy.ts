@@ -52,17 +52,12 @@ import { CONSTS, K_FLTMIN, K_OFF, K_HI, K_ONE, K_P0, K_P1, K_P2, K_B112, K_M14, 
 @inline const FLT_MIN: f32 = 1.17549435e-38;
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.44269504088896341;
-/** Softmax entropies below this are 0: the FLT_MIN floor of flushed classes adds up to ~1e-35. */
-// @ts-ignore: decorator
-@inline const H_TINY: f32 = 1e-30;
 
 // Scratch of the two-pass softmax kernel: class sums and sums of x log2 x of a block of voxels.
 // @ts-ignore: decorator
 @inline const BV: i32 = 512;
 const SCR_S: usize = memory.data(BV * 4, 16);
 const SCR_T: usize = memory.data(BV * 4, 16);
-// The exactly flushed class sums of the last redone group of four voxels.
-const REDO_S: usize = memory.data(16, 16);
 
 // Running statistics of the current accumulation, reset by statsReset().
 let totLo: v128 = f64x2.splat(0);   // f64 sum of finite entropies, lanes 0,1
@@ -269,15 +264,25 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   return i32x4.max_s(lab, v128.and(f32x4.gt(raw, best), i32x4.splat(c)));
 }
 
+/** One class step of pass A: without the flush (fast path) or with it (exact path). */
+// @ts-ignore: decorator
+@inline function xFlushed(raw: v128, fltmin: v128, exactFlush: bool): v128 {
+  // The fast path uses the raw value: +-0 give 0 * (finite log of their bits) = 0, and every
+  // other value below FLT_MIN (negative, denormal) sends the whole block to the exact path.
+  return exactFlush ? v128.andnot(raw, f32x4.lt(raw, fltmin)) : raw;
+}
+
 /**
- * Softmax over few classes (C <= 8): four voxels at a time, all classes in registers, f32
- * accumulation. H = log2 s - (sum x log2 x) / s: the renormalised entropy with one division per
- * voxel.
+ * Pass A of the softmax kernel over voxels [b0, b1) of the slab: class sums s and sums of
+ * x log2 x into SCR_S / SCR_T, labels (first maximum) into `labels`. `CC` > 0 is a class count
+ * fixed at compile time: the class loop is written out (no loop overhead, and the register
+ * allocator sees the whole group: about 11% faster for C = 8, see bench/README.md; neither V8 nor
+ * Binaryen unrolls a loop with a constant bound). Adds the block's value range to the globals and
+ * returns its minimum (per lane).
  */
 // @ts-ignore: decorator
-@inline function softmaxReg(dt: i32, withLabels: bool, CC: i32, src: usize, classes: i32, n: i32, classStride: i32, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64): void {
+@inline function passA(dt: i32, withLabels: bool, CC: i32, exactFlush: bool, src: usize, classes: i32, b0: i32, b1: i32, cs: usize, labels: usize, slope: f64, inter: f64): v128 {
   const sh = shiftOf(dt);
-  const cs = <usize>classStride << sh;
   const fltmin = v128.load(CONSTS + K_FLTMIN), off = v128.load(CONSTS + K_OFF), hi = v128.load(CONSTS + K_HI), one = v128.load(CONSTS + K_ONE);
   const p0 = v128.load(CONSTS + K_P0), p1 = v128.load(CONSTS + K_P1), p2 = v128.load(CONSTS + K_P2);
   const zv = f32x4.splat(0);
@@ -286,75 +291,116 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   const sl = f64x2.splat(slope), it = f64x2.splat(inter);
   const dq = f32x4.splat(<f32>(1 / slope)), iq = f32x4.splat(<f32>inter);
   let mn = f32x4.splat(Infinity), mx = f32x4.splat(-Infinity);
+  for (let v = b0; v < b1; v += 4) {
+    let s = zv, t = zv;
+    let best = hi, lab = zv;
+    let p = src + (<usize>v << sh);
+    if (CC == 0) {
+      for (let c = 0; c < classes; c++, p += cs) {
+        const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
+        mn = f32x4.pmin(mn, raw); mx = f32x4.pmax(mx, raw);
+        const x = xFlushed(raw, fltmin, exactFlush);
+        s = f32x4.add(s, x); t = mad(x, log2v(raw, off, hi, one, p0, p1, p2), t);
+        if (withLabels) { lab = labelStep(lab, raw, best, c); best = f32x4.pmax(best, raw); }
+      }
+    } else {
+      let r: v128, x: v128;
+      r = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
+      x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+      if (withLabels) best = f32x4.pmax(best, r);
+      if (CC > 1) {
+        r = ld4(dt, p + 1 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
+        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        if (withLabels) { lab = labelStep(lab, r, best, 1); best = f32x4.pmax(best, r); }
+      }
+      if (CC > 2) {
+        r = ld4(dt, p + 2 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
+        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        if (withLabels) { lab = labelStep(lab, r, best, 2); best = f32x4.pmax(best, r); }
+      }
+      if (CC > 3) {
+        r = ld4(dt, p + 3 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
+        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        if (withLabels) { lab = labelStep(lab, r, best, 3); best = f32x4.pmax(best, r); }
+      }
+      if (CC > 4) {
+        r = ld4(dt, p + 4 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
+        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        if (withLabels) { lab = labelStep(lab, r, best, 4); best = f32x4.pmax(best, r); }
+      }
+      if (CC > 5) {
+        r = ld4(dt, p + 5 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
+        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        if (withLabels) { lab = labelStep(lab, r, best, 5); best = f32x4.pmax(best, r); }
+      }
+      if (CC > 6) {
+        r = ld4(dt, p + 6 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
+        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        if (withLabels) { lab = labelStep(lab, r, best, 6); best = f32x4.pmax(best, r); }
+      }
+      if (CC > 7) {
+        r = ld4(dt, p + 7 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
+        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        if (withLabels) { lab = labelStep(lab, r, best, 7); best = f32x4.pmax(best, r); }
+      }
+    }
+    const q = <usize>(v - b0) << 2;
+    v128.store(SCR_S + q, s);
+    v128.store(SCR_T + q, t);
+    if (withLabels) v128.store(labels + (<usize>v << 2), lab);
+  }
+  minV = f32x4.pmin(minV, mn); maxV = f32x4.pmax(maxV, mx);
+  return mn;
+}
+
+/** Pass A with the exact flush, out of line: one function per stored type, shared by all class counts. */
+function exactF32(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F32, false, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactF32L(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F32, true, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactF64(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F64, false, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactF64L(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F64, true, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactF16(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F16, false, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactF16L(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F16, true, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactU8(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U8, false, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactU8L(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U8, true, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactU16(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U16, false, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactU16L(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U16, true, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactU8F(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U8F, false, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactU8FL(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U8F, true, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactU16F(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U16F, false, 0, true, s, C, b0, b1, cs, l, a, b); }
+function exactU16FL(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U16F, true, 0, true, s, C, b0, b1, cs, l, a, b); }
+// @ts-ignore: decorator
+@inline function passAExact(dt: i32, withLabels: bool, src: usize, classes: i32, b0: i32, b1: i32, cs: usize, labels: usize, slope: f64, inter: f64): void {
+  if (dt == DT_F32) { if (withLabels) exactF32L(src, classes, b0, b1, cs, labels, slope, inter); else exactF32(src, classes, b0, b1, cs, labels, slope, inter); return; }
+  if (dt == DT_F64) { if (withLabels) exactF64L(src, classes, b0, b1, cs, labels, slope, inter); else exactF64(src, classes, b0, b1, cs, labels, slope, inter); return; }
+  if (dt == DT_F16) { if (withLabels) exactF16L(src, classes, b0, b1, cs, labels, slope, inter); else exactF16(src, classes, b0, b1, cs, labels, slope, inter); return; }
+  if (dt == DT_U8) { if (withLabels) exactU8L(src, classes, b0, b1, cs, labels, slope, inter); else exactU8(src, classes, b0, b1, cs, labels, slope, inter); return; }
+  if (dt == DT_U16) { if (withLabels) exactU16L(src, classes, b0, b1, cs, labels, slope, inter); else exactU16(src, classes, b0, b1, cs, labels, slope, inter); return; }
+  if (dt == DT_U8F) { if (withLabels) exactU8FL(src, classes, b0, b1, cs, labels, slope, inter); else exactU8F(src, classes, b0, b1, cs, labels, slope, inter); return; }
+  if (dt == DT_U16F) { if (withLabels) exactU16FL(src, classes, b0, b1, cs, labels, slope, inter); else exactU16F(src, classes, b0, b1, cs, labels, slope, inter); return; }
+}
+
+/**
+ * Softmax over few classes (C <= 8): four voxels at a time, all classes in registers, f32
+ * accumulation. H = log2 s - (sum x log2 x) / s: the renormalised entropy with one division per
+ * voxel. Pass A runs without the flush of values below FLT_MIN; a block where such a value other
+ * than +-0 turns up (negative, denormal: never in softmax output) is run again with it, so both
+ * paths give the same bits wherever the fast one is valid.
+ */
+// @ts-ignore: decorator
+@inline function softmaxReg(dt: i32, withLabels: bool, CC: i32, src: usize, classes: i32, n: i32, classStride: i32, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64): void {
+  const sh = shiftOf(dt);
+  const cs = <usize>classStride << sh;
+  const fltmin = v128.load(CONSTS + K_FLTMIN);
+  const zv = f32x4.splat(0);
   for (let b0 = 0; b0 < n; b0 += BV) {
     const b1 = min(b0 + BV, n);
-    // pass A: class sums and sums of x log2 x of the block into scratch (short loop, few live values)
-    for (let v = b0; v < b1; v += 4) {
-      let s = zv, t = zv;
-      let best = hi, lab = zv;
-      let p = src + (<usize>v << sh);
-      if (CC == 0) {
-        for (let c = 0; c < classes; c++, p += cs) {
-          const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
-          mn = f32x4.pmin(mn, raw); mx = f32x4.pmax(mx, raw);
-          const x = f32x4.pmax(raw, fltmin);                   // flush (see finishBody): NaN stays NaN
-          s = f32x4.add(s, x); t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
-          if (withLabels) { lab = labelStep(lab, raw, best, c); best = f32x4.pmax(best, raw); }
-        }
-      } else {
-        // The same steps written out for a class count fixed at compile time: no loop overhead, and
-        // the register allocator sees the whole group (about 11% faster for C = 8; bench/README.md).
-        // V8 and Binaryen do not unroll a loop with a constant bound themselves.
-        let r: v128, x: v128;
-        r = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        x = f32x4.pmax(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
-        if (withLabels) best = f32x4.pmax(best, r);
-        if (CC > 1) {
-          r = ld4(dt, p + cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-          x = f32x4.pmax(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
-          if (withLabels) { lab = labelStep(lab, r, best, 1); best = f32x4.pmax(best, r); }
-        }
-        if (CC > 2) {
-          r = ld4(dt, p + 2 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-          x = f32x4.pmax(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
-          if (withLabels) { lab = labelStep(lab, r, best, 2); best = f32x4.pmax(best, r); }
-        }
-        if (CC > 3) {
-          r = ld4(dt, p + 3 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-          x = f32x4.pmax(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
-          if (withLabels) { lab = labelStep(lab, r, best, 3); best = f32x4.pmax(best, r); }
-        }
-        if (CC > 4) {
-          r = ld4(dt, p + 4 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-          x = f32x4.pmax(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
-          if (withLabels) { lab = labelStep(lab, r, best, 4); best = f32x4.pmax(best, r); }
-        }
-        if (CC > 5) {
-          r = ld4(dt, p + 5 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-          x = f32x4.pmax(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
-          if (withLabels) { lab = labelStep(lab, r, best, 5); best = f32x4.pmax(best, r); }
-        }
-        if (CC > 6) {
-          r = ld4(dt, p + 6 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-          x = f32x4.pmax(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
-          if (withLabels) { lab = labelStep(lab, r, best, 6); best = f32x4.pmax(best, r); }
-        }
-        if (CC > 7) {
-          r = ld4(dt, p + 7 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-          x = f32x4.pmax(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(x, off, hi, one, p0, p1, p2), t);
-          if (withLabels) { lab = labelStep(lab, r, best, 7); best = f32x4.pmax(best, r); }
-        }
-      }
-      const q = <usize>(v - b0) << 2;
-      v128.store(SCR_S + q, s);
-      v128.store(SCR_T + q, t);
-      if (withLabels) v128.store(labels + (<usize>v << 2), lab);
+    const mn = passA(dt, withLabels, CC, false, src, classes, b0, b1, cs, labels, slope, inter);
+    if (v128.any_true(v128.andnot(f32x4.lt(mn, fltmin), f32x4.eq(mn, zv)))) {
+      passAExact(dt, withLabels, src, classes, b0, b1, cs, labels, slope, inter);
     }
     // pass B: per-voxel finish, out of line (its own registers)
     finishBlock(dt, src, b0, b1, n, classes, cs, out, labels, unitScale, slope, inter, sh);
   }
-  minV = f32x4.pmin(minV, mn); maxV = f32x4.pmax(maxV, mx);
-
 }
 
 /**
@@ -460,11 +506,10 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   let t = zv, s = zv;
   for (let c = 0; c < classes; c++, p += cs) {
     const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
-    const x = v128.andnot(raw, f32x4.lt(raw, fltmin));      // exact flush: sums of tiny values stay exact
+    const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
     s = f32x4.add(s, x);
     t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
   }
-  v128.store(REDO_S, s);
   return f32x4.sub(log2vOff(s, es, off, hi, one, p0, p1, p2), f32x4.div(t, s));
 }
 function redoF32(p: usize, C: i32, cs: usize, es: v128, a: f64, b: f64): v128 { return redoBody(DT_F32, p, C, cs, es, a, b); }
@@ -499,21 +544,15 @@ const REDO: StaticArray<Redo> = [redoF32, redoF64, redoF16, redoU8, redoU16, red
 @inline function finishBody(masked: bool, dt: i32, src: usize, v0: i32, v1: i32, n: i32, classes: i32, cs: usize, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64, sh: usize, sb: usize, tb: usize): void {
   const off = v128.load(CONSTS + K_OFF), hi = v128.load(CONSTS + K_HI), one = v128.load(CONSTS + K_ONE);
   const p0 = v128.load(CONSTS + K_P0), p1 = v128.load(CONSTS + K_P1), p2 = v128.load(CONSTS + K_P2);
-  // Pass A flushes every class value below FLT_MIN (zero, negative, denormal) up to FLT_MIN with one
-  // pmax: that keeps NaN and keeps denormals out of the arithmetic. A voxel with no value above
-  // FLT_MIN therefore sums to exactly classes * FLT_MIN: that is the zero sum (entropy 0, counted).
-  // Elsewhere the flushed classes add at most 8 * 1.2e-38 * 126 ~ 1e-35 to t; results below
-  // H_TINY are set to 0, so one-hot voxels stay exactly 0 (and rounding dips below 0 too).
-  const zs = f32x4.splat(<f32>classes * FLT_MIN);
-  const tiny = f32x4.splat(H_TINY);
+  const zv = f32x4.splat(0);
   let tlo = totLo, thi = totHi, nz = nZero, nn = nNan, mns = minS, mxs = maxS, mh = maxH;
   for (let v = v0; v < v1; v += 4) {
     const q = <usize>(v - v0) << 2;
-    let s = v128.load(sb + q);
+    const s = v128.load(sb + q);
     const t = v128.load(tb + q);
-    const zero = f32x4.le(s, zs);
+    const zero = f32x4.eq(s, zv);
     // class sums outside [sqrt(1/2), sqrt(2)) (exponent es != 0): redo relative to the exponent
-    // of s with an exact flush (rare in softmax output; out of line)
+    // of s (rare in softmax output; out of line)
     const es = i32x4.shr_s(i32x4.sub(s, off), 23);
     let h0: v128;
     if (!v128.any_true(v128.andnot(es, zero))) {
@@ -521,17 +560,13 @@ const REDO: StaticArray<Redo> = [redoF32, redoF64, redoF16, redoU8, redoU16, red
       const u = f32x4.div(f32x4.sub(s, one), f32x4.add(s, one));
       const z = f32x4.mul(u, u);
       h0 = f32x4.sub(f32x4.mul(u, mad(mad(p2, z, p1), z, p0)), f32x4.div(t, s));
-    } else {
-      h0 = unchecked(REDO[dt - DT_F32])(src + (<usize>v << sh), classes, cs, es, slope, inter);
-      s = v128.load(REDO_S);                                  // the exact sums, for the statistics
-    }
-    let h = v128.andnot(h0, f32x4.lt(h0, tiny));              // below H_TINY (or < 0): 0; NaN stays
+    } else h0 = unchecked(REDO[dt - DT_F32])(src + (<usize>v << sh), classes, cs, es, slope, inter);
+    let h = f32x4.pmax(h0, zv);                               // rounding can dip below 0; pmax keeps NaN
     h = f32x4.mul(v128.andnot(h, zero), f32x4.splat(unitScale)); // all-zero vector: entropy 0, counted
     v128.store(out + (<usize>v << 2), h);
     if (labels != 0) { const pl = labels + (<usize>v << 2); v128.store(pl, v128.or(v128.load(pl), f32x4.ne(s, s))); }
-    const sz = v128.andnot(s, zero);
-    mns = i32x4.min_u(mns, i32x4.sub(sz, i32x4.splat(1)));    // zero sums wrap to 0xffffffff
-    mxs = f32x4.pmax(mxs, sz);                                // 0 if only zero sums: -Inf in statsWrite
+    mns = i32x4.min_u(mns, i32x4.sub(s, i32x4.splat(1)));     // zero sums wrap to 0xffffffff
+    mxs = f32x4.pmax(mxs, s);                                 // 0 if only zero sums: -Inf in statsWrite
     const nan = f32x4.ne(h, h);
     let hf = v128.andnot(h, nan);
     if (masked) {

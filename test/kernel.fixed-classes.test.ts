@@ -1,9 +1,10 @@
 /**
  * The softmax kernel has two forms of the class loop: written out for class counts 2..8 (f32, f16,
- * u8 with a table) and a run-time loop (f64, u16, one class, and the many-class kernel). Both
- * must give the same map, labels and statistics, bit for bit: float64 input takes the loop, the
- * same values in float32 take the written-out form. The tiny-sum rows check the exact redo path
- * behind the FLT_MIN flush of the fast path; their entropies are closed forms.
+ * u8 with a table) and a run-time loop (f64, u16, one class). Both must give the same map, labels
+ * and statistics, bit for bit: float64 input takes the loop, the same values in float32 take the
+ * written-out form. Pass A also has a fast form without the flush of values below FLT_MIN and an
+ * exact form for blocks that hold a negative or denormal value: neighbours of such a value must
+ * not change. The tiny-sum rows check the redo path for sums far from 1 against closed forms.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { init, computeEntropySync } from "../src/index.js";
@@ -84,6 +85,33 @@ describe("class sums near the float32 floor (exact redo path)", () => {
       expect(r.map[6]).toBe(1);
       expect(r.stats.nZeroSum).toBe(1);
       expect(r.stats.minSum).toBe(Math.fround(2e-38));
+    }
+  });
+});
+
+describe("fast and exact pass A give the same bits", () => {
+  it("a block that holds a negative or denormal value (exact path) maps every other voxel as the fast path does", () => {
+    for (const C of [2, 4, 8, 13]) {
+      const rows = syntheticRows(C, 3000, 900 + C, false).map((r) => Float32Array.from(r));
+      const clean = computeEntropySync(planar(rows, "float32"), { labels: true });
+      for (const bad of [-0.25, 1e-40, -0, -1e-39]) {
+        const dirty = rows.map((r) => Float32Array.from(r));
+        // voxels 0, 700 and 2999: one class replaced by the bad value, in three different blocks
+        for (const v of [0, 700, 2999]) dirty[v]![C - 1] = bad;
+        const r = computeEntropySync(planar(dirty, "float32"), { labels: true });
+        for (let v = 0; v < rows.length; v++) {
+          if (v === 0 || v === 700 || v === 2999) continue;
+          if (!Object.is(r.map[v], clean.map[v])) expect.fail(`C=${C} bad=${bad}: voxel ${v} ${r.map[v]} != ${clean.map[v]}`);
+          if (r.labels![v] !== clean.labels![v]) expect.fail(`C=${C} bad=${bad}: label of voxel ${v}`);
+        }
+        // the bad voxel itself: the value counts as 0 (values below FLT_MIN are flushed)
+        const fixed = Float64Array.from(dirty[700]!, (x) => (x < 1.1754943508222875e-38 ? 0 : x));
+        let s = 0, h = 0;
+        for (const x of fixed) s += x;
+        for (const x of fixed) if (x > 0) h -= (x / s) * Math.log2(x / s);
+        expect(Math.abs(r.map[700]! - h)).toBeLessThanOrEqual(1e-6);
+        expect(r.stats.minValue === Math.min(Math.fround(bad), clean.stats.minValue), `minValue ${r.stats.minValue}`).toBe(true); // +0 == -0
+      }
     }
   });
 });
