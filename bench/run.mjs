@@ -47,7 +47,36 @@ function interleavedVolume(data, dtype, C, [nx, ny, nz]) {
 
 const rows = [];
 const relaxedRows = [];
-const median = (t) => t.result.latency?.p50 ?? t.result.latency?.mean;
+
+/**
+ * tinybench in rounds. Every task runs a few timed iterations per round, each round in a rotated
+ * task order, and a task's figure is the median of all its samples. The machine is shared: a burst
+ * of load from other jobs then falls on every task of a round instead of on the one task that
+ * happened to run during it, and the ratios (to the floor, to JS, to numpy) stay comparable.
+ */
+class RoundBench {
+  constructor({ rounds, time, iterations }) { this.rounds = rounds; this.time = time; this.iterations = iterations; this.tasks = []; this.ms = new Map(); this.count = new Map(); }
+  add(name, fn) { this.tasks.push({ name, fn }); }
+  async run() {
+    const samples = new Map(this.tasks.map((t) => [t.name, []]));
+    for (let r = 0; r < this.rounds; r++) {
+      const bench = new Bench({ time: this.time, iterations: this.iterations, warmupIterations: r === 0 ? 1 : 0, warmupTime: 0, retainSamples: true });
+      const k = r % Math.max(1, this.tasks.length);
+      for (const t of [...this.tasks.slice(k), ...this.tasks.slice(0, k)]) bench.add(t.name, t.fn);
+      await bench.run();
+      for (const t of bench.tasks) {
+        const lat = t.result.latency;
+        samples.get(t.name).push(...(lat?.samples ?? [lat?.p50 ?? lat?.mean]));
+      }
+    }
+    for (const [name, xs] of samples) {
+      const sorted = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+      this.ms.set(name, sorted[sorted.length >> 1]);
+      this.count.set(name, sorted.length);
+    }
+  }
+}
+const ROUNDS = quick ? 2 : 3;
 
 let pool;
 if (poolMod) pool = await poolMod.createNodePool({ threads: 2 });
@@ -66,14 +95,14 @@ for (const key of only) {
     planar: planarVolume(gen.data, "float32", C, spec.dims),
     interleaved: interleavedVolume(il, "float32", C, spec.dims),
   };
-  const bench = new Bench({ time: quick ? 150 : 1500, iterations: quick ? 2 : 5, warmupIterations: 1, warmupTime: 0 });
+  const bench = new RoundBench({ rounds: ROUNDS, time: quick ? 80 : 500, iterations: quick ? 1 : 2 });
   if (relaxedChild) {
     for (const layout of ["planar", "interleaved"]) {
       bench.add(`${key}|${layout}|wasm 1 thread, relaxed-SIMD FMA`, () => lib.computeEntropySync(vols[layout]));
       if (pool) bench.add(`${key}|${layout}|wasm 2 workers, relaxed-SIMD FMA`, () => pool.computeEntropy(vols[layout]));
     }
     await bench.run();
-    for (const t of bench.tasks) relaxedRows.push({ name: t.name, ms: median(t) });
+    for (const t of bench.tasks) relaxedRows.push({ name: t.name, ms: bench.ms.get(t.name) });
     continue;
   }
   const bytes = {};
@@ -118,13 +147,13 @@ for (const key of only) {
   }
   await bench.run();
   const ms = {};
-  for (const t of bench.tasks) ms[t.name] = median(t) * (t.name.includes("js Math") ? jsFrac : 1);
+  for (const t of bench.tasks) ms[t.name] = bench.ms.get(t.name) * (t.name.includes("js Math") ? jsFrac : 1);
   for (const t of bench.tasks) {
     const [, layout, variant] = t.name.split("|");
     const m = ms[t.name];
     const floor = ms[`${key}|${layout === "interleaved" ? "interleaved" : "planar"}|read floor (sumF32)`];
     const js = ms[`${key}|${layout}|js Math.log2`];
-    rows.push({ key, input: `(${key}) C=${C} ${spec.dims.join("×")}`, layout, variant, ms: m, voxPerS: N / (m / 1000), gbPerS: (bytes[t.name] * (t.name.includes("js Math") ? jsFrac : 1)) / (m / 1000) / 1e9, vsJs: js / m, vsFloor: m / floor, samples: t.result.latency?.samplesCount ?? t.result.samples?.length });
+    rows.push({ key, input: `(${key}) C=${C} ${spec.dims.join("×")}`, layout, variant, ms: m, voxPerS: N / (m / 1000), gbPerS: (bytes[t.name] * (t.name.includes("js Math") ? jsFrac : 1)) / (m / 1000) / 1e9, vsJs: js / m, vsFloor: m / floor, samples: bench.count.get(t.name) });
   }
   if (key === "b" && !noNumpy) rows.push(...numpyRow(gen, spec, ms[`${key}|planar|read floor (sumF32)`], ms[`${key}|planar|js Math.log2`]));
 }
