@@ -110,9 +110,11 @@ export function maxEntropy(kind: Kind, unit: Unit, classes: number): number {
   return bits * unitScale(kind, unit, classes);
 }
 
-/** Default slab budget: small enough that a slab stays in the L2 cache between the copy into
- *  wasm memory and the kernel (see bench/README.md). */
-export const DEFAULT_SLAB_BYTES = 1024 * 1024;
+/** Default slab budget. Measured on (b), best of 15 alternating runs: 128 KiB 190 ms, 1 MiB
+ *  143-153 ms, 4 MiB 131-136 ms on one thread (2 workers: 95, 76-78, 72-73 ms). Longer copies per
+ *  class plane stream from memory better than a slab that fits in L2 gains; 4 MiB keeps wasm
+ *  memory far below its 64 MiB bound (bench/README.md). */
+export const DEFAULT_SLAB_BYTES = 4 * 1024 * 1024;
 /** Voxels per block when an interleaved slab is turned planar inside the kernel. */
 const IL_BLOCK = 256;
 
