@@ -37,35 +37,21 @@ export function summarize(map: Float32Array, dims: readonly number[], maxPossibl
   const DENSE = 4096;
   const denseCount = new Float64Array(DENSE), denseTotal = new Float64Array(DENSE);
   const sparse = new Map<number, { count: number; total: number }>();
-  let total = 0, finite = 0, max = -Infinity, min = Infinity, fgTotal = 0, fgCount = 0;
+  const acc: RowAccumulator = { finite: 0, max: -Infinity, min: Infinity, fgTotal: 0, fgCount: 0, denseCount, denseTotal, sparse };
+  let total = 0;
+  // One call per row: a small function that V8 optimises after a few hundred rows, where one
+  // big loop ran mostly unoptimised in a single call (the CLI calls this once per map: ~100 ms
+  // against ~35 ms for 8.7 M voxels).
   let v = 0;
   for (let k = 0; k < nz; k++) {
     let slice = 0;
-    for (let j = 0; j < ny; j++) {
-      let row = 0;
-      for (let i = 0; i < nx; i++, v++) {
-        const h = map[v]!;
-        if (h !== h) continue;
-        row += h; finite++;
-        if (h > max) max = h;
-        if (h < min) min = h;
-        si[i] += h;
-        if (labels) {
-          const l = labels[v]!;
-          if (l < 0) continue;
-          if (l < DENSE && l === (l | 0)) { denseCount[l]++; denseTotal[l] += h; }
-          else {
-            let e = sparse.get(l);
-            if (!e) sparse.set(l, (e = { count: 0, total: 0 }));
-            e.count++; e.total += h;
-          }
-          if (l > 0) { fgTotal += h; fgCount++; }
-        }
-      }
+    for (let j = 0; j < ny; j++, v += nx) {
+      const row = labels ? rowWithLabels(map, labels, v, nx, si, acc) : rowPlain(map, v, nx, si, acc);
       sj[j] += row; slice += row;
     }
     sk[k] += slice; total += slice;
   }
+  const { finite, max, min, fgTotal, fgCount } = acc;
   const counts = new Map<number, { count: number; total: number }>(sparse);
   for (let l = 0; l < DENSE; l++) if (denseCount[l]! > 0) counts.set(l, { count: denseCount[l]!, total: denseTotal[l]! });
   const perLabel: Record<string, LabelStats> = {};
@@ -89,4 +75,60 @@ export function argmaxIndex(values: readonly number[]): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
   return best;
+}
+
+interface RowAccumulator {
+  finite: number; max: number; min: number; fgTotal: number; fgCount: number;
+  denseCount: Float64Array; denseTotal: Float64Array; sparse: Map<number, { count: number; total: number }>;
+}
+
+/** Sum of the finite entropies of one row [v0, v0 + nx); adds them to si and the accumulator. */
+function rowPlain(map: Float32Array, v0: number, nx: number, si: Float64Array, acc: RowAccumulator): number {
+  let row = 0, finite = 0, max = acc.max, min = acc.min;
+  for (let i = 0; i < nx; i++) {
+    const h = map[v0 + i]!;
+    if (h !== h) continue;
+    row += h; finite++;
+    if (h > max) max = h;
+    if (h < min) min = h;
+    si[i] += h;
+  }
+  acc.finite += finite; acc.max = max; acc.min = min;
+  return row;
+}
+
+/** rowPlain plus per-label counts and sums (label < 0 left out; > 0 is foreground). Runs of
+ *  equal labels are summed in locals and added to the per-label slots when the label changes: a
+ *  read-modify-write of the same slot on every voxel chained each voxel to the previous one. */
+function rowWithLabels(map: Float32Array, labels: ArrayLike<number>, v0: number, nx: number, si: Float64Array, acc: RowAccumulator): number {
+  let row = 0, finite = 0, max = acc.max, min = acc.min;
+  let runLabel = -1, runCount = 0, runTotal = 0;
+  for (let i = 0; i < nx; i++) {
+    const h = map[v0 + i]!;
+    if (h !== h) continue;
+    row += h; finite++;
+    if (h > max) max = h;
+    if (h < min) min = h;
+    si[i] += h;
+    const l = labels[v0 + i]!;
+    if (l !== runLabel) {
+      if (runCount > 0) addRun(acc, runLabel, runCount, runTotal);
+      runLabel = l; runCount = 0; runTotal = 0;
+    }
+    runCount++; runTotal += h;
+  }
+  if (runCount > 0) addRun(acc, runLabel, runCount, runTotal);
+  acc.finite += finite; acc.max = max; acc.min = min;
+  return row;
+}
+
+function addRun(acc: RowAccumulator, label: number, count: number, total: number): void {
+  if (label < 0) return;
+  if (label < acc.denseCount.length && label === (label | 0)) { acc.denseCount[label] += count; acc.denseTotal[label] += total; }
+  else {
+    let e = acc.sparse.get(label);
+    if (!e) acc.sparse.set(label, (e = { count: 0, total: 0 }));
+    e.count += count; e.total += total;
+  }
+  if (label > 0) { acc.fgTotal += total; acc.fgCount += count; }
 }
