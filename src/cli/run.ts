@@ -13,6 +13,7 @@ import { buildReport } from "../measures/report.js";
 import { nifti1Float32Parts } from "../write/nifti.js";
 import { encodeNpyFloat32 } from "../write/npy.js";
 import { OutputSet, readFileBytes, readNiftiFile, readNpyFile, readProbabilitiesFile, gzipParallel, createNodePool, defaultThreads } from "../node/index.js";
+import { totalFileBytes } from "../node/files.js";
 import type { EntropyPool } from "../kernel/pool.js";
 import type { NiftiImage } from "../read/nifti.js";
 import { renderFigures } from "./figures.js";
@@ -25,11 +26,29 @@ export interface RunResult {
 
 /** Volumes with fewer class values than this run on the main thread: starting workers costs more. */
 const POOL_MIN_VALUES = 1 << 23;
+/** Inputs at least this large on disk start the workers while they are read (~80 ms to start two
+ *  workers, each compiling the kernel): even a well-compressed .npz of this size holds a volume
+ *  that takes the pool. A pool started for a volume that turns out small is closed unused. */
+const EARLY_POOL_FILE_BYTES = 4 * 1024 * 1024;
 
 export async function run(args: CliArgs): Promise<RunResult> {
   if (args.inputs.length === 0) fail({ file: "command line", field: "PROBS", expected: "at least one probability file", found: "none", hint: "see segentropy --help" });
   const clock = stopwatch();
   await init();
+  const threads = args.threads ?? defaultThreads();
+  const early = threads > 1 && (args.threads !== undefined || totalFileBytes(args.inputs) >= EARLY_POOL_FILE_BYTES)
+    ? createNodePool({ threads }) : undefined;
+  // a failed start surfaces where the pool is awaited; until then it must not be an unhandled rejection
+  early?.catch(() => undefined);
+  try {
+    return await runWith(args, clock, threads, early);
+  } finally {
+    // closes the early pool when runWith did not take it (it closes what it takes)
+    if (early) void early.then((p) => p.close(), () => undefined);
+  }
+}
+
+async function runWith(args: CliArgs, clock: () => number, threads: number, early: Promise<EntropyPool> | undefined): Promise<RunResult> {
   const props = args.properties ? readJson(args.properties) : undefined;
   // uncompressed .npy: read slab by slab during the computation instead of whole (bounded memory)
   const stream = args.inputs.length === 1 && /\.npy$/i.test(args.inputs[0]!)
@@ -68,12 +87,11 @@ export async function run(args: CliArgs): Promise<RunResult> {
   }
 
   const timings: Record<string, number> = { read: clock() };
-  const threads = args.threads ?? defaultThreads();
   let pool: EntropyPool | undefined;
   let analysis;
   try {
     // an explicit --threads is obeyed; by default small volumes stay on the main thread
-    if (threads > 1 && (args.threads !== undefined || valueCount(info.shape) >= POOL_MIN_VALUES)) pool = await createNodePool({ threads });
+    if (threads > 1 && (args.threads !== undefined || valueCount(info.shape) >= POOL_MIN_VALUES)) pool = await (early ?? createNodePool({ threads }));
     if (stream) {
       const eo = entropyOptionsFor(refs, options);
       let result;

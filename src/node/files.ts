@@ -1,5 +1,5 @@
 /** File input for Node: whole files as bytes, including files over the 2 GiB readFile limit. */
-import { closeSync, fstatSync, openSync, readSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, readFileSync, statSync } from "node:fs";
 import { fail } from "../errors.js";
 
 const READ_FILE_LIMIT = 2 ** 31 - 1;
@@ -37,4 +37,18 @@ export function openForReading(path: string): number {
     const code = (err as NodeJS.ErrnoException).code;
     fail({ file: path, field: "path", expected: "a readable file", found: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : `an error (${code})` }, err);
   }
+}
+
+/** Total size in bytes of the regular files among `paths` (others count 0; errors come later, from the reads). */
+export function totalFileBytes(paths: readonly string[]): number {
+  let total = 0;
+  for (const p of paths) {
+    try {
+      const st = statSync(p);
+      if (st.isFile()) total += st.size;
+    } catch {
+      // a missing file is reported by the read itself, with its name
+    }
+  }
+  return total;
 }
