@@ -26,6 +26,7 @@ export function renderFigures(a: Analysis, refs: References, imageNpy?: ImageSli
     entropyMax: a.maxPossibleEntropy,
     unitLabel: a.unit,
     ...(noGeometry && a.dims[2] === 1 ? { plan: arrayPlan() } : {}),
+    sliceTotals: a.summary.perSliceTotal,
   });
   const files = new Map<string, Uint8Array>();
   for (const f of set.figures) files.set(f.name, encodePng(f.image));

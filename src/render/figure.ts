@@ -33,20 +33,54 @@ export interface ThreePanelOptions {
   fontScale?: number;
 }
 
-/** [lo, hi] percentiles (numpy "linear" method) of the finite values; [0, 1] if there are none. */
+/** [lo, hi] percentiles (numpy "linear" method) of the finite values; [0, 1] if there are none.
+ *  The order statistics are selected in place (quickselect, O(n)) rather than by sorting. */
 export function percentileWindow(data: ArrayLike<number>, lo = 1, hi = 99): [number, number] {
-  const finite: number[] = [];
-  for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i])) finite.push(data[i]!);
-  const v = Float64Array.from(finite).sort();
-  if (v.length === 0) return [0, 1];
+  const all = new Float64Array(data.length);
+  let n = 0, min = Infinity, max = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (Number.isFinite(x)) { all[n++] = x; if (x < min) min = x; if (x > max) max = x; }
+  }
+  if (n === 0) return [0, 1];
+  const v = all.subarray(0, n);
   const q = (p: number): number => {
-    const pos = (Math.min(100, Math.max(0, p)) / 100) * (v.length - 1);
+    const pos = (Math.min(100, Math.max(0, p)) / 100) * (n - 1);
     const i = Math.floor(pos), f = pos - i;
-    return i + 1 < v.length ? v[i]! + f * (v[i + 1]! - v[i]!) : v[i]!;
+    const x = selectInPlace(v, i);
+    if (i + 1 >= n) return x;
+    // after the selection every element right of i is >= v[i]: the next order statistic is their minimum
+    let y = Infinity;
+    for (let j = i + 1; j < n; j++) if (v[j]! < y) y = v[j]!;
+    return x + f * (y - x);
   };
   const a = q(lo), b = q(hi);
   // A mostly-constant slice (e.g. background) would collapse the window; fall back to the full range.
-  return b > a ? [a, b] : [v[0]!, v[v.length - 1]!];
+  return b > a ? [a, b] : [min, max];
+}
+
+/** The k-th smallest of v (0-based), with v partitioned around it; a deep recursion (adversarial
+ *  input) falls back to sorting the remaining range. */
+function selectInPlace(v: Float64Array, k: number): number {
+  let l = 0, r = v.length - 1;
+  let budget = 2 * Math.ceil(Math.log2(v.length + 1)) + 8;
+  while (r > l) {
+    if (budget-- === 0) { v.subarray(l, r + 1).sort(); return v[k]!; }
+    // median of three as the pivot
+    const m = (l + r) >> 1;
+    const a = v[l]!, b = v[m]!, c = v[r]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    let i = l, j = r;
+    while (i <= j) {
+      while (v[i]! < pivot) i++;
+      while (v[j]! > pivot) j--;
+      if (i <= j) { const t = v[i]!; v[i] = v[j]!; v[j] = t; i++; j--; }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else return v[k]!;
+  }
+  return v[k]!;
 }
 
 function sameSize(a: Slice, b: Slice, what: string): void {

@@ -27,6 +27,9 @@ export interface FigureSetInput {
   plan?: ViewPlan;
   /** How many evenly spaced slices beside the most uncertain one (default 4). */
   spaced?: number;
+  /** Per-slice entropy totals along each grid axis when already known (the summary has them): the
+   *  figure set then skips its own pass over the map. */
+  sliceTotals?: { i: readonly number[]; j: readonly number[]; k: readonly number[] };
 }
 
 export interface Figure {
@@ -58,7 +61,8 @@ export function sliceTotals(values: ArrayLike<number>, dims: readonly number[], 
 export function renderFigureSet(input: FigureSetInput): FigureSet {
   const plan = input.plan ?? viewPlan(input.affine, "axial");
   const n = sliceCount(input.dims, plan);
-  const totals = sliceTotals(input.entropy, input.dims, plan.sliceAxis);
+  const known = input.sliceTotals?.[(["i", "j", "k"] as const)[plan.sliceAxis]!];
+  const totals = known && known.length === n ? known : sliceTotals(input.entropy, input.dims, plan.sliceAxis);
   let most = 0;
   for (let s = 1; s < n; s++) if (totals[s]! > totals[most]!) most = s;
   const view = (data: ArrayLike<number>, s: number) => extractSlice({ data, dims: input.dims }, plan, s);
