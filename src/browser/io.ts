@@ -11,7 +11,7 @@ import type { NiftiImage } from "../read/nifti.js";
 import { parseNifti } from "../read/nifti.js";
 import type { NpyArray } from "../read/npy.js";
 import { isNpy, parseNpy } from "../read/npy.js";
-import { gunzipWithStreams, gzipWithStreams, isGzip } from "../read/gzip.js";
+import { canInflateRawWithStreams, gunzipWithStreams, gzipWithStreams, inflateRawWithStreams, isGzip } from "../read/gzip.js";
 import { encodeNifti1Float32 } from "../write/nifti.js";
 import type { NiftiWriteOptions } from "../write/nifti.js";
 
@@ -88,9 +88,10 @@ export async function readBytes(src: BinarySource, options: SourceOptions = {}):
 
 /**
  * Reads a probability file (.npz of nnU-Net v2 or v1, .npy, 4-D/5-D NIfTI, .nii.gz), or several
- * 3-D NIfTI files, one per class.
+ * 3-D NIfTI files, one per class. .npz members are inflated by DecompressionStream("deflate-raw")
+ * where the host has it, else by fflate.
  */
-export async function readProbabilitiesFrom(src: BinarySource | readonly BinarySource[], options: Omit<ReadOptions, "gunzip"> & SourceOptions = {}): Promise<ProbInput> {
+export async function readProbabilitiesFrom(src: BinarySource | readonly BinarySource[], options: Omit<ReadOptions, "gunzip" | "inflateRaw"> & SourceOptions = {}): Promise<ProbInput> {
   if (Array.isArray(src)) {
     const list = src as readonly BinarySource[];
     if (list.length === 0) fail({ file: options.name ?? "inputs", field: "inputs", expected: "at least one probability file", found: "none" });
@@ -105,7 +106,7 @@ export async function readProbabilitiesFrom(src: BinarySource | readonly BinaryS
   const name = options.name ?? sourceName(one, "probabilities");
   const bytes = await toBytes(one, { ...options, name });
   const { onProgress: _p, name: _n, ...read } = options;
-  return readProbabilities(bytes, name, { ...read, gunzip: gunzipWithStreams });
+  return readProbabilities(bytes, name, { ...read, gunzip: gunzipWithStreams, ...(canInflateRawWithStreams() ? { inflateRaw: inflateRawWithStreams } : {}) });
 }
 
 /** Reads a .nii or .nii.gz image (e.g. the T1 or the segmentation). */

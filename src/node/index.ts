@@ -3,7 +3,7 @@
  * composable calls as the browser entry. The only place that imports `node:` modules.
  */
 import { readFileBytes } from "./files.js";
-import { gunzipNode, gzipNode, gzipParallel, DEFAULT_GZIP_LEVEL } from "./zlib.js";
+import { gunzipNode, gzipNode, gzipParallel, inflateRawNode, DEFAULT_GZIP_LEVEL } from "./zlib.js";
 import type { ProbInput, ReadOptions } from "../read/probabilities.js";
 import { readProbabilities, fromClassFiles, inflateIfGzip } from "../read/probabilities.js";
 import type { NiftiImage, Geometry } from "../read/nifti.js";
@@ -18,14 +18,14 @@ import { writeFileSync, renameSync, rmSync } from "node:fs";
 
 export * from "../index.js";
 export { OutputSet } from "./output.js";
-export { readFileBytes, gunzipNode, gzipNode, gzipParallel, DEFAULT_GZIP_LEVEL };
+export { readFileBytes, gunzipNode, gzipNode, gzipParallel, inflateRawNode, DEFAULT_GZIP_LEVEL };
 
 /** Reads one probability file, or several 3-D NIfTI files (one per class), from disk. */
-export async function readProbabilitiesFile(paths: string | readonly string[], options: Omit<ReadOptions, "gunzip"> = {}): Promise<ProbInput> {
+export async function readProbabilitiesFile(paths: string | readonly string[], options: Omit<ReadOptions, "gunzip" | "inflateRaw"> = {}): Promise<ProbInput> {
   const list = typeof paths === "string" ? [paths] : paths;
   if (list.length === 0) fail({ file: "command line", field: "inputs", expected: "at least one probability file", found: "none" });
   // uncompressed volumes are read into shared memory: worker pools then use them in place
-  if (list.length === 1) return readProbabilities(readFileBytes(list[0]!, { shared: /\.(npy|nii)$/i.test(list[0]!) }), list[0]!, { ...options, gunzip: gunzipNode });
+  if (list.length === 1) return readProbabilities(readFileBytes(list[0]!, { shared: /\.(npy|nii)$/i.test(list[0]!) }), list[0]!, { ...options, gunzip: gunzipNode, inflateRaw: inflateRawNode });
   const images: NiftiImage[] = [];
   for (const p of list) {
     const bytes = await inflateIfGzip(readFileBytes(p), p, gunzipNode);

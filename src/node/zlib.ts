@@ -1,6 +1,8 @@
-/** gzip for Node through zlib, about 3x faster than a pure-JS inflater here. */
-import { constants, crc32 as zlibCrc32, deflateRaw, gunzipSync, gzipSync } from "node:zlib";
+/** gzip and .npz members for Node through zlib, 3-4x faster than a pure-JS inflater here. */
+import { constants as bufferConstants } from "node:buffer";
+import { constants, crc32 as zlibCrc32, deflateRaw, gunzipSync, gzipSync, inflateRaw } from "node:zlib";
 import { fail } from "../errors.js";
+import type { InflateRaw } from "../read/gzip.js";
 
 export async function gunzipNode(bytes: Uint8Array, name: string): Promise<Uint8Array> {
   try {
@@ -11,6 +13,27 @@ export async function gunzipNode(bytes: Uint8Array, name: string): Promise<Uint8
     fail({ file: name, field: "gzip stream", expected: "a complete gzip file", found: msg.includes("unexpected end") ? "a truncated one" : `a corrupt one (${msg})` }, err);
   }
 }
+
+/**
+ * Inflates an .npz member's raw deflate data with zlib (on its thread pool: the event loop stays
+ * free). The output is one buffer of the declared size plus one byte, so that nothing is copied,
+ * and `maxOutputLength` stops a member inflating to more than declared instead of growing without
+ * bound. A 127 MiB member: ~150 ms, as fast as inflateRawSync with the same buffer and ~4x faster
+ * than fflate; with zlib's default 16 KiB chunks (thousands of pieces, then a copy) this call takes
+ * ~4x longer.
+ */
+export const inflateRawNode: InflateRaw = (deflated, expectedSize) => new Promise((resolve, reject) => {
+  if (expectedSize > bufferConstants.MAX_LENGTH) {
+    reject(new RangeError(`more than Node's largest buffer, ${bufferConstants.MAX_LENGTH} bytes`));
+    return;
+  }
+  const chunkSize = Math.max(constants.Z_MIN_CHUNK, Math.min(expectedSize + 1, bufferConstants.MAX_LENGTH));
+  inflateRaw(deflated, { chunkSize, maxOutputLength: Math.max(1, expectedSize) }, (err, out) => {
+    if (!err) resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+    else if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") reject(new Error(`it inflates to more than ${expectedSize} bytes`, { cause: err }));
+    else reject(err);
+  });
+});
 
 /** Default output level: level 1 keeps compression from dominating the run; maps still shrink well. */
 export const DEFAULT_GZIP_LEVEL = 1;

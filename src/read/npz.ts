@@ -1,16 +1,35 @@
-/** .npz (a zip of .npy members), inflated with fflate, one member at a time. */
-import { unzipSync } from "fflate";
+/**
+ * .npz (a zip of .npy members). fflate reads the zip container (member names, sizes, compression
+ * method, and the raw bytes of one member, without inflating them); a member is then inflated by a
+ * host inflater when the caller passes one (node:zlib in Node, DecompressionStream in browsers), or
+ * by fflate.
+ */
+import type { UnzipFileInfo } from "fflate";
+import { Inflate, Unzip, UnzipPassThrough, unzipSync } from "fflate";
 import { fail } from "../errors.js";
+import type { InflateRaw } from "./gzip.js";
 import type { NpyArray } from "./npy.js";
 import { parseNpy } from "./npy.js";
 
 /** Keys tried in order when the caller names none: nnU-Net v2, nnU-Net v1, raw logits. */
 export const KNOWN_KEYS = ["probabilities", "softmax", "logits"] as const;
 
+/** Default limit on a member's declared (inflated) size. */
+export const NPZ_MAX_BYTES = 16 * 1024 ** 3;
+
 export interface NpzMember {
   key: string;
   array: NpyArray;
   keys: string[];
+}
+
+export interface NpzOptions {
+  /** Member to read (default: the first of KNOWN_KEYS present, or the only member). */
+  key?: string;
+  /** Refuses a member whose declared size is larger, before inflating it (default 16 GiB). */
+  maxBytes?: number;
+  /** Inflater for deflated members (default: fflate, inflateRawWithFflate). */
+  inflateRaw?: InflateRaw;
 }
 
 export function isZip(bytes: Uint8Array): boolean {
@@ -19,17 +38,86 @@ export function isZip(bytes: Uint8Array): boolean {
 
 /** Lists member keys ("probabilities" for "probabilities.npy"). */
 export function npzKeys(bytes: Uint8Array, name: string): string[] {
-  const keys: string[] = [];
-  unzipOrFail(bytes, name, (f) => { keys.push(f.name.replace(/\.npy$/, "")); return false; });
-  return keys;
+  return listMembers(bytes, name).map((m) => keyOf(m.name));
 }
 
 /**
- * Reads one array. `key` defaults to the first of KNOWN_KEYS present, or the only member.
- * `maxBytes` refuses a member whose declared size is absurd before inflating it.
+ * Reads one array, inflating with fflate (synchronous). `key` defaults to the first of KNOWN_KEYS
+ * present, or the only member. `maxBytes` refuses a member whose declared size is absurd before
+ * inflating it. readNpzAsync takes a faster host inflater.
  */
-export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes = 16 * 1024 ** 3): NpzMember {
-  const keys = npzKeys(bytes, name);
+export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes = NPZ_MAX_BYTES): NpzMember {
+  const { member, raw, keys, chosen } = locateMember(bytes, name, key, maxBytes);
+  let data: Uint8Array;
+  if (member.compression === 0) data = raw.slice();
+  else {
+    try {
+      data = inflateRawFflateSync(raw, member.originalSize);
+    } catch (err) {
+      memberDataError(err, name, member);
+    }
+  }
+  return { key: chosen, array: parseNpy(checkInflatedSize(data, name, member), `${name}[${chosen}]`), keys };
+}
+
+/** Reads one array like readNpz, inflating with `options.inflateRaw` (node:zlib, DecompressionStream) when given. */
+export async function readNpzAsync(bytes: Uint8Array, name: string, options: NpzOptions = {}): Promise<NpzMember> {
+  if (!options.inflateRaw) return readNpz(bytes, name, options.key, options.maxBytes);
+  const { member, raw, keys, chosen } = locateMember(bytes, name, options.key, options.maxBytes ?? NPZ_MAX_BYTES);
+  let data: Uint8Array;
+  if (member.compression === 0) data = raw.slice();
+  else {
+    try {
+      data = await options.inflateRaw(raw, member.originalSize, `${name}[${member.name}]`);
+    } catch (err) {
+      memberDataError(err, name, member);
+    }
+  }
+  return { key: chosen, array: parseNpy(checkInflatedSize(data, name, member), `${name}[${chosen}]`), keys };
+}
+
+/** Input bytes per fflate push: bounds what one push can inflate (deflate expands at most ~1032:1) before the size check. */
+const FFLATE_PIECE = 1 << 16;
+
+/**
+ * Inflates raw deflate data with fflate into a buffer of `expectedSize` bytes, streaming in pieces so
+ * that data inflating to more than that stops early instead of allocating more. Throws on corrupt,
+ * truncated or overlong data; may return fewer bytes than expected (the caller checks).
+ */
+export function inflateRawFflateSync(deflated: Uint8Array, expectedSize: number): Uint8Array {
+  // as zlib: no data at all is a truncated stream (fflate would inflate it to nothing)
+  if (deflated.length === 0) throw new Error("unexpected end of file (no deflate data)");
+  const out = new Uint8Array(expectedSize);
+  let n = 0;
+  const inflater = new Inflate((chunk) => {
+    if (chunk.length > expectedSize - n) throw new Error(`it inflates to more than ${expectedSize} bytes`);
+    out.set(chunk, n);
+    n += chunk.length;
+  });
+  for (let off = 0; off < deflated.length; off += FFLATE_PIECE) {
+    inflater.push(deflated.subarray(off, off + FFLATE_PIECE), off + FFLATE_PIECE >= deflated.length);
+  }
+  return n === expectedSize ? out : out.subarray(0, n);
+}
+
+/** The pure-JS inflater (fflate) as an InflateRaw: works everywhere, ~4x slower than zlib. */
+export const inflateRawWithFflate: InflateRaw = async (deflated, expectedSize) => inflateRawFflateSync(deflated, expectedSize);
+
+function keyOf(memberName: string): string {
+  return memberName.replace(/\.npy$/, "");
+}
+
+/** The central directory's entries (fflate reads it; nothing is inflated). */
+function listMembers(bytes: Uint8Array, name: string): UnzipFileInfo[] {
+  const members: UnzipFileInfo[] = [];
+  zipOrFail(name, () => unzipSync(bytes, { filter: (f) => { members.push({ ...f }); return false; } }));
+  return members;
+}
+
+/** Chooses the member, checks its declared sizes and method, and returns its stored bytes (raw deflate data, or the stored .npy). */
+function locateMember(bytes: Uint8Array, name: string, key: string | undefined, maxBytes: number) {
+  const members = listMembers(bytes, name);
+  const keys = members.map((m) => keyOf(m.name));
   const chosen = key ?? KNOWN_KEYS.find((k) => keys.includes(k)) ?? (keys.length === 1 ? keys[0] : undefined);
   if (chosen === undefined || !keys.includes(chosen)) {
     fail({
@@ -39,27 +127,86 @@ export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes 
       hint: "choose one with --key",
     });
   }
-  const files = unzipOrFail(bytes, name, (f) => {
-    if (f.name !== `${chosen}.npy` && f.name !== chosen) return false;
-    if (f.originalSize > maxBytes) fail({ file: name, field: `${f.name} size`, expected: `<= ${maxBytes} bytes`, found: `${f.originalSize} bytes` });
-    // deflate cannot expand more than ~1032:1, so a larger declared size is a corrupt or hostile
-    // archive; refusing it here avoids allocating the declared size
-    if (f.compression === 8 && f.originalSize > 1032 * f.size + 1024) {
-      fail({ file: name, field: `${f.name} size`, expected: `at most 1032 x its compressed size (${f.size} bytes)`, found: `${f.originalSize} bytes declared` });
-    }
-    if (f.compression !== 0 && f.compression !== 8) fail({ file: name, field: `${f.name} compression`, expected: "stored (0) or deflate (8)", found: `method ${f.compression}` });
-    return true;
-  });
-  const entry = Object.values(files)[0];
-  if (!entry) fail({ file: name, field: "key", expected: `member '${chosen}'`, found: "nothing inflated" });
-  return { key: chosen, array: parseNpy(entry, `${name}[${chosen}]`), keys };
+  const f = members.find((m) => m.name === `${chosen}.npy`) ?? members.find((m) => m.name === chosen)!;
+  if (f.originalSize > maxBytes) fail({ file: name, field: `${f.name} size`, expected: `<= ${maxBytes} bytes`, found: `${f.originalSize} bytes` });
+  // deflate cannot expand more than ~1032:1, so a larger declared size is a corrupt or hostile
+  // archive; refusing it here avoids allocating the declared size
+  if (f.compression === 8 && f.originalSize > 1032 * f.size + 1024) {
+    fail({ file: name, field: `${f.name} size`, expected: `at most 1032 x its compressed size (${f.size} bytes)`, found: `${f.originalSize} bytes declared` });
+  }
+  if (f.compression !== 0 && f.compression !== 8) fail({ file: name, field: `${f.name} compression`, expected: "stored (0) or deflate (8)", found: `method ${f.compression}` });
+  if (f.compression === 0 && f.size !== f.originalSize) fail({ file: name, field: `${f.name} size`, expected: `a stored member's size (${f.size} bytes) as its declared size`, found: `${f.originalSize} bytes declared` });
+  return { member: f, raw: memberBytes(bytes, name, f), keys, chosen };
 }
 
-type UnzipFilter = NonNullable<Parameters<typeof unzipSync>[1]>["filter"];
+/** fflate's streaming unzipper with this registered for method 8 hands over the deflate data as stored. */
+class DeflatedPassThrough extends UnzipPassThrough {
+  static override compression = 8;
+}
 
-function unzipOrFail(bytes: Uint8Array, name: string, filter: UnzipFilter): Record<string, Uint8Array> {
+/**
+ * The stored bytes of one member (a view of `bytes`, no copy). fflate's streaming Unzip finds where
+ * the data starts (after the local header); the length is the central directory's, which also holds
+ * for members written with a trailing data descriptor (sizes absent from the local header).
+ */
+function memberBytes(bytes: Uint8Array, name: string, member: UnzipFileInfo): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let error: Error | null = null;
+  let found = false;
+  zipOrFail(name, () => {
+    const unzip = new Unzip((file) => {
+      if (found || file.name !== member.name) return;
+      found = true;
+      file.ondata = (err, chunk) => { if (err) error ??= err; else if (chunk.length) chunks.push(chunk); };
+      file.start();
+    });
+    unzip.register(DeflatedPassThrough);
+    unzip.push(bytes, true);
+    if (error) throw error;
+  });
+  const badZip = (what: string): never => fail({ file: name, field: "zip archive", expected: `the data of ${member.name} (${member.size} bytes) after its local header`, found: what });
+  if (!found) badZip("no local header for it");
+  if (member.size === 0) return new Uint8Array(0);
+  const first = chunks[0];
+  if (!first) badZip("no data");
+  if (first.buffer === bytes.buffer) {
+    const start = first.byteOffset - bytes.byteOffset;
+    if (start < 0 || start + member.size > bytes.length) badZip(`${bytes.length - start} bytes left in the file`);
+    return bytes.subarray(start, start + member.size);
+  }
+  // not a view of the input (not the case with fflate 0.8): join the pieces
+  const total = chunks.reduce((a, c) => a + c.length, 0);
+  if (total !== member.size) badZip(`${total} bytes`);
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) { out.set(c, off); off += c.length; }
+  return out;
+}
+
+function checkInflatedSize(data: Uint8Array, name: string, member: UnzipFileInfo): Uint8Array {
+  if (data.length !== member.originalSize) {
+    fail({ file: name, field: `${member.name} size`, expected: `${member.originalSize} bytes (its declared size)`, found: `${data.length} bytes after inflating` });
+  }
+  return data;
+}
+
+/** An inflater's error as a SegentropyError naming the file and the member. */
+function memberDataError(err: unknown, name: string, member: UnzipFileInfo): never {
+  if (err instanceof Error && err.name === "SegentropyError") throw err;
+  const msg = err instanceof Error ? err.message : String(err);
+  // a declared size the host cannot allocate in one array (Uint8Array and Buffer stop at 4 GiB in Node 20)
+  if (err instanceof RangeError) fail({ file: name, field: `${member.name} size`, expected: "a size this host can hold in one array", found: `${member.originalSize} bytes declared (${msg})` }, err);
+  const truncated = /unexpected end|unexpected EOF|truncated/i.test(msg);
+  fail({
+    file: name, field: `${member.name} data`,
+    expected: `deflate data (${member.size} bytes) inflating to ${member.originalSize} bytes`,
+    found: `${truncated ? "a truncated" : "a corrupt"} stream (${msg})`,
+  }, err);
+}
+
+function zipOrFail<T>(name: string, read: () => T): T {
   try {
-    return unzipSync(bytes, { filter });
+    return read();
   } catch (err) {
     if (err instanceof Error && err.name === "SegentropyError") throw err;
     const msg = err instanceof Error ? err.message : String(err);

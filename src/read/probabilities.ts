@@ -6,11 +6,11 @@ import { fail } from "../errors.js";
 import type { DType } from "../layout/dtype.js";
 import type { ProbVolume, Scaling } from "../layout/volume.js";
 import { stridesFor } from "../layout/strides.js";
-import type { Gunzip } from "./gzip.js";
-import { gunzipWithStreams, isGzip } from "./gzip.js";
+import type { Gunzip, InflateRaw } from "./gzip.js";
+import { canInflateRawWithStreams, gunzipWithStreams, inflateRawWithStreams, isGzip } from "./gzip.js";
 import type { NpyArray } from "./npy.js";
 import { isNpy, parseNpy } from "./npy.js";
-import { isZip, readNpz } from "./npz.js";
+import { isZip, readNpzAsync } from "./npz.js";
 import type { NiftiImage } from "./nifti.js";
 import { niftiVersion, parseNifti } from "./nifti.js";
 
@@ -48,6 +48,11 @@ export interface ReadOptions {
   classAxis?: number;
   /** Inflater for .gz inputs (default: DecompressionStream). */
   gunzip?: Gunzip;
+  /**
+   * Inflater for deflated .npz members (default: DecompressionStream("deflate-raw") where the host
+   * has it, else fflate). The Node entry passes zlib's.
+   */
+  inflateRaw?: InflateRaw;
 }
 
 /** Inflates when gzip, else returns the bytes. */
@@ -60,7 +65,7 @@ export async function readProbabilities(bytes: Uint8Array, name: string, options
   if (bytes.length === 0) fail({ file: name, field: "size", expected: "a probability file", found: "an empty file (0 bytes)" });
   const raw = await inflateIfGzip(bytes, name, options.gunzip);
   if (isZip(raw)) {
-    const { key, array } = readNpz(raw, name, options.key);
+    const { key, array } = await readNpzAsync(raw, name, { key: options.key, inflateRaw: options.inflateRaw ?? (canInflateRawWithStreams() ? inflateRawWithStreams : undefined) });
     const input = fromNpy(array, name, options.classAxis ?? 0);
     input.info.format = "npz";
     input.info.key = key;

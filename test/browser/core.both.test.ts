@@ -5,7 +5,10 @@
  * path (fs + zlib, computed in globalSetup) gives.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { init, runPipeline, readProbabilitiesFrom, readNiftiFrom, entropyNiftiBlob, readBytes, parseNifti, isSegentropyError, analyze } from "../../src/index.js";
+import {
+  init, runPipeline, readProbabilitiesFrom, readNiftiFrom, entropyNiftiBlob, readBytes, parseNifti, isSegentropyError, analyze,
+  canInflateRawWithStreams, inflateRawWithStreams, readNpz, readNpzAsync,
+} from "../../src/index.js";
 import type { BinarySource, Kind } from "../../src/index.js";
 import { CASES_DIR, KIND } from "./setup/cases.js";
 
@@ -95,6 +98,22 @@ describe(`browser sources and readable errors (${env})`, () => {
     const probs = await readProbabilitiesFrom(await bytesOf(`${s01}/probabilities.npz`), { name: "probabilities.npz" });
     const other = await readNiftiFrom(await bytesOf(`${CASES_DIR}/s03_nifti4d_float32_anatomical/image.nii.gz`), { name: "other.nii.gz" });
     expect(() => analyze(probs, { image: other })).toThrow(/other\.nii\.gz: --image grid: expected the probability grid \[84, 103, 64\]/);
+  });
+
+  it("inflates .npz members with DecompressionStream('deflate-raw') as fflate does, and names a corrupt member", async () => {
+    const buf = new Uint8Array(await bytesOf(`${s01}/probabilities.npz`));
+    if (inBrowser) expect(canInflateRawWithStreams()).toBe(true);
+    const viaFflate = readNpz(buf, "p.npz").array.data as Float32Array;
+    if (canInflateRawWithStreams()) {
+      const viaStreams = (await readNpzAsync(buf, "p.npz", { inflateRaw: inflateRawWithStreams })).array.data as Float32Array;
+      expect(await sha256(viaStreams)).toBe(await sha256(viaFflate));
+    }
+    // an invalid block type at the start of the member's deflate data (after the 30-byte local header, name and extra field)
+    const bad = buf.slice();
+    bad[30 + (bad[26]! | (bad[27]! << 8)) + (bad[28]! | (bad[29]! << 8))] = 0x07;
+    const err = await readProbabilitiesFrom(new File([bad], "bad.npz")).catch((e: unknown) => e);
+    expect(isSegentropyError(err)).toBe(true);
+    expect(String((err as Error).message)).toMatch(/^bad\.npz: probabilities\.npy data: expected deflate data \(\d+ bytes\) inflating to 8859776 bytes, found a corrupt stream/);
   });
 
   it("rejects a failed fetch with its status", async () => {
