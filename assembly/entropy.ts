@@ -265,12 +265,12 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   return i32x4.max_s(lab, v128.and(f32x4.gt(raw, best), i32x4.splat(c)));
 }
 
-/** One class step of pass A: without the flush (fast path) or with it (exact path). */
+/** Class values below FLT_MIN (zero, negative, denormal) count as 0: they never reach the
+ *  arithmetic (a denormal operand costs a microcode assist), and 0 * (finite log2 of the raw bits)
+ *  adds exactly 0. NaN stays NaN. */
 // @ts-ignore: decorator
-@inline function xFlushed(raw: v128, fltmin: v128, exactFlush: bool): v128 {
-  // The fast path uses the raw value: +-0 give 0 * (finite log of their bits) = 0, and every
-  // other value below FLT_MIN (negative, denormal) sends the whole block to the exact path.
-  return exactFlush ? v128.andnot(raw, f32x4.lt(raw, fltmin)) : raw;
+@inline function flushTiny(raw: v128, fltmin: v128): v128 {
+  return v128.andnot(raw, f32x4.lt(raw, fltmin));
 }
 
 /**
@@ -278,11 +278,10 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
  * x log2 x into SCR_S / SCR_T, labels (first maximum) into `labels`. `CC` > 0 is a class count
  * fixed at compile time: the class loop is written out (no loop overhead, and the register
  * allocator sees the whole group: about 11% faster for C = 8, see bench/README.md; neither V8 nor
- * Binaryen unrolls a loop with a constant bound). Adds the block's value range to the globals and
- * returns its minimum (per lane).
+ * Binaryen unrolls a loop with a constant bound). Adds the block's value range to the globals.
  */
 // @ts-ignore: decorator
-@inline function passA(dt: i32, withLabels: bool, CC: i32, exactFlush: bool, src: usize, classes: i32, b0: i32, b1: i32, cs: usize, labels: usize, slope: f64, inter: f64): v128 {
+@inline function passA(dt: i32, withLabels: bool, CC: i32, src: usize, classes: i32, b0: i32, b1: i32, cs: usize, labels: usize, slope: f64, inter: f64): void {
   const sh = shiftOf(dt);
   const fltmin = v128.load(CONSTS + K_FLTMIN), off = v128.load(CONSTS + K_OFF), hi = v128.load(CONSTS + K_HI), one = v128.load(CONSTS + K_ONE);
   const p0 = v128.load(CONSTS + K_P0), p1 = v128.load(CONSTS + K_P1), p2 = v128.load(CONSTS + K_P2);
@@ -301,48 +300,48 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
       for (let c = 0; c < classes; c++, p += cs) {
         const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
         mn = f32x4.pmin(mn, raw); mx = f32x4.pmax(mx, raw);
-        const x = xFlushed(raw, fltmin, exactFlush);
+        const x = flushTiny(raw, fltmin);
         s = f32x4.add(s, x); t = mad(x, log2v(raw, off, hi, one, p0, p1, p2), t);
         if (withLabels) { lab = labelStep(lab, raw, best, c); best = f32x4.pmax(best, raw); }
       }
     } else {
       let r: v128, x: v128;
       r = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-      x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+      x = flushTiny(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
       if (withLabels) best = f32x4.pmax(best, r);
       if (CC > 1) {
         r = ld4(dt, p + 1 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        x = flushTiny(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
         if (withLabels) { lab = labelStep(lab, r, best, 1); best = f32x4.pmax(best, r); }
       }
       if (CC > 2) {
         r = ld4(dt, p + 2 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        x = flushTiny(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
         if (withLabels) { lab = labelStep(lab, r, best, 2); best = f32x4.pmax(best, r); }
       }
       if (CC > 3) {
         r = ld4(dt, p + 3 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        x = flushTiny(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
         if (withLabels) { lab = labelStep(lab, r, best, 3); best = f32x4.pmax(best, r); }
       }
       if (CC > 4) {
         r = ld4(dt, p + 4 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        x = flushTiny(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
         if (withLabels) { lab = labelStep(lab, r, best, 4); best = f32x4.pmax(best, r); }
       }
       if (CC > 5) {
         r = ld4(dt, p + 5 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        x = flushTiny(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
         if (withLabels) { lab = labelStep(lab, r, best, 5); best = f32x4.pmax(best, r); }
       }
       if (CC > 6) {
         r = ld4(dt, p + 6 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        x = flushTiny(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
         if (withLabels) { lab = labelStep(lab, r, best, 6); best = f32x4.pmax(best, r); }
       }
       if (CC > 7) {
         r = ld4(dt, p + 7 * cs, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        x = xFlushed(r, fltmin, exactFlush); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
+        x = flushTiny(r, fltmin); s = f32x4.add(s, x); t = mad(x, log2v(r, off, hi, one, p0, p1, p2), t);
         if (withLabels) { lab = labelStep(lab, r, best, 7); best = f32x4.pmax(best, r); }
       }
     }
@@ -355,54 +354,20 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   }
   blockFar = v128.any_true(far);
   minV = f32x4.pmin(minV, mn); maxV = f32x4.pmax(maxV, mx);
-  return mn;
-}
-
-/** Pass A with the exact flush, out of line: one function per stored type, shared by all class counts. */
-function exactF32(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F32, false, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactF32L(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F32, true, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactF64(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F64, false, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactF64L(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F64, true, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactF16(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F16, false, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactF16L(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_F16, true, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactU8(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U8, false, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactU8L(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U8, true, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactU16(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U16, false, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactU16L(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U16, true, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactU8F(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U8F, false, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactU8FL(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U8F, true, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactU16F(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U16F, false, 0, true, s, C, b0, b1, cs, l, a, b); }
-function exactU16FL(s: usize, C: i32, b0: i32, b1: i32, cs: usize, l: usize, a: f64, b: f64): void { passA(DT_U16F, true, 0, true, s, C, b0, b1, cs, l, a, b); }
-// @ts-ignore: decorator
-@inline function passAExact(dt: i32, withLabels: bool, src: usize, classes: i32, b0: i32, b1: i32, cs: usize, labels: usize, slope: f64, inter: f64): void {
-  if (dt == DT_F32) { if (withLabels) exactF32L(src, classes, b0, b1, cs, labels, slope, inter); else exactF32(src, classes, b0, b1, cs, labels, slope, inter); return; }
-  if (dt == DT_F64) { if (withLabels) exactF64L(src, classes, b0, b1, cs, labels, slope, inter); else exactF64(src, classes, b0, b1, cs, labels, slope, inter); return; }
-  if (dt == DT_F16) { if (withLabels) exactF16L(src, classes, b0, b1, cs, labels, slope, inter); else exactF16(src, classes, b0, b1, cs, labels, slope, inter); return; }
-  if (dt == DT_U8) { if (withLabels) exactU8L(src, classes, b0, b1, cs, labels, slope, inter); else exactU8(src, classes, b0, b1, cs, labels, slope, inter); return; }
-  if (dt == DT_U16) { if (withLabels) exactU16L(src, classes, b0, b1, cs, labels, slope, inter); else exactU16(src, classes, b0, b1, cs, labels, slope, inter); return; }
-  if (dt == DT_U8F) { if (withLabels) exactU8FL(src, classes, b0, b1, cs, labels, slope, inter); else exactU8F(src, classes, b0, b1, cs, labels, slope, inter); return; }
-  if (dt == DT_U16F) { if (withLabels) exactU16FL(src, classes, b0, b1, cs, labels, slope, inter); else exactU16F(src, classes, b0, b1, cs, labels, slope, inter); return; }
 }
 
 /**
  * Softmax over few classes (C <= 8): four voxels at a time, all classes in registers, f32
  * accumulation. H = log2 s - (sum x log2 x) / s: the renormalised entropy with one division per
- * voxel. Pass A runs without the flush of values below FLT_MIN; a block where such a value other
- * than +-0 turns up (negative, denormal: never in softmax output) is run again with it, so both
- * paths give the same bits wherever the fast one is valid.
+ * voxel.
  */
 // @ts-ignore: decorator
 @inline function softmaxReg(dt: i32, withLabels: bool, CC: i32, src: usize, classes: i32, n: i32, classStride: i32, out: usize, labels: usize, unitScale: f32, slope: f64, inter: f64): void {
   const sh = shiftOf(dt);
   const cs = <usize>classStride << sh;
-  const fltmin = v128.load(CONSTS + K_FLTMIN);
-  const zv = f32x4.splat(0);
   for (let b0 = 0; b0 < n; b0 += BV) {
     const b1 = min(b0 + BV, n);
-    const mn = passA(dt, withLabels, CC, false, src, classes, b0, b1, cs, labels, slope, inter);
-    if (v128.any_true(v128.andnot(f32x4.lt(mn, fltmin), f32x4.eq(mn, zv)))) {
-      passAExact(dt, withLabels, src, classes, b0, b1, cs, labels, slope, inter);
-    }
+    passA(dt, withLabels, CC, src, classes, b0, b1, cs, labels, slope, inter);
     // pass B: per-voxel finish, out of line (its own registers)
     finishBlock(dt, src, b0, b1, n, classes, cs, out, labels, unitScale, slope, inter, sh);
   }
