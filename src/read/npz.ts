@@ -1,15 +1,16 @@
 /**
- * .npz (a zip of .npy members). fflate reads the zip container (member names, sizes, compression
- * method, and the raw bytes of one member, without inflating them); a member is then inflated by a
- * host inflater when the caller passes one (node:zlib in Node, DecompressionStream in browsers), or
- * by fflate.
+ * .npz (a zip of .npy members). zip.ts reads the zip container (member names, sizes, compression
+ * method, and the raw bytes of one member, without inflating them; zip64 fields as numpy writes
+ * them for members past 2 GiB); a member is then inflated by a host inflater when the caller passes
+ * one (node:zlib in Node, DecompressionStream in browsers), or by fflate.
  */
-import type { UnzipFileInfo } from "fflate";
-import { Inflate, Unzip, UnzipPassThrough, unzipSync } from "fflate";
+import { Inflate } from "fflate";
 import { fail } from "../errors.js";
 import type { InflateRaw } from "./gzip.js";
 import type { NpyArray } from "./npy.js";
 import { parseNpy } from "./npy.js";
+import type { ZipDirectory, ZipEntry } from "./zip.js";
+import { readZipDirectory, zipEntryData } from "./zip.js";
 
 /** Keys tried in order when the caller names none: nnU-Net v2, nnU-Net v1, raw logits. */
 export const KNOWN_KEYS = ["probabilities", "softmax", "logits"] as const;
@@ -38,7 +39,7 @@ export function isZip(bytes: Uint8Array): boolean {
 
 /** Lists member keys ("probabilities" for "probabilities.npy"). */
 export function npzKeys(bytes: Uint8Array, name: string): string[] {
-  return listMembers(bytes, name).map((m) => keyOf(m.name));
+  return readDirectory(bytes, name).entries.map((m) => keyOf(m.name));
 }
 
 /**
@@ -107,16 +108,15 @@ function keyOf(memberName: string): string {
   return memberName.replace(/\.npy$/, "");
 }
 
-/** The central directory's entries (fflate reads it; nothing is inflated). */
-function listMembers(bytes: Uint8Array, name: string): UnzipFileInfo[] {
-  const members: UnzipFileInfo[] = [];
-  zipOrFail(name, () => unzipSync(bytes, { filter: (f) => { members.push({ ...f }); return false; } }));
-  return members;
+/** The central directory (zip.ts reads it; nothing is inflated). */
+function readDirectory(bytes: Uint8Array, name: string): ZipDirectory {
+  return zipOrFail(name, () => readZipDirectory(bytes, name));
 }
 
 /** Chooses the member, checks its declared sizes and method, and returns its stored bytes (raw deflate data, or the stored .npy). */
 function locateMember(bytes: Uint8Array, name: string, key: string | undefined, maxBytes: number) {
-  const members = listMembers(bytes, name);
+  const dir = readDirectory(bytes, name);
+  const members = dir.entries;
   const keys = members.map((m) => keyOf(m.name));
   const chosen = key ?? KNOWN_KEYS.find((k) => keys.includes(k)) ?? (keys.length === 1 ? keys[0] : undefined);
   if (chosen === undefined || !keys.includes(chosen)) {
@@ -136,54 +136,10 @@ function locateMember(bytes: Uint8Array, name: string, key: string | undefined, 
   }
   if (f.compression !== 0 && f.compression !== 8) fail({ file: name, field: `${f.name} compression`, expected: "stored (0) or deflate (8)", found: `method ${f.compression}` });
   if (f.compression === 0 && f.size !== f.originalSize) fail({ file: name, field: `${f.name} size`, expected: `a stored member's size (${f.size} bytes) as its declared size`, found: `${f.originalSize} bytes declared` });
-  return { member: f, raw: memberBytes(bytes, name, f), keys, chosen };
+  return { member: f, raw: zipOrFail(name, () => zipEntryData(bytes, name, dir, f)), keys, chosen };
 }
 
-/** fflate's streaming unzipper with this registered for method 8 hands over the deflate data as stored. */
-class DeflatedPassThrough extends UnzipPassThrough {
-  static override compression = 8;
-}
-
-/**
- * The stored bytes of one member (a view of `bytes`, no copy). fflate's streaming Unzip finds where
- * the data starts (after the local header); the length is the central directory's, which also holds
- * for members written with a trailing data descriptor (sizes absent from the local header).
- */
-function memberBytes(bytes: Uint8Array, name: string, member: UnzipFileInfo): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let error: Error | null = null;
-  let found = false;
-  zipOrFail(name, () => {
-    const unzip = new Unzip((file) => {
-      if (found || file.name !== member.name) return;
-      found = true;
-      file.ondata = (err, chunk) => { if (err) error ??= err; else if (chunk.length) chunks.push(chunk); };
-      file.start();
-    });
-    unzip.register(DeflatedPassThrough);
-    unzip.push(bytes, true);
-    if (error) throw error;
-  });
-  const badZip = (what: string): never => fail({ file: name, field: "zip archive", expected: `the data of ${member.name} (${member.size} bytes) after its local header`, found: what });
-  if (!found) badZip("no local header for it");
-  if (member.size === 0) return new Uint8Array(0);
-  const first = chunks[0];
-  if (!first) badZip("no data");
-  if (first.buffer === bytes.buffer) {
-    const start = first.byteOffset - bytes.byteOffset;
-    if (start < 0 || start + member.size > bytes.length) badZip(`${bytes.length - start} bytes left in the file`);
-    return bytes.subarray(start, start + member.size);
-  }
-  // not a view of the input (not the case with fflate 0.8): join the pieces
-  const total = chunks.reduce((a, c) => a + c.length, 0);
-  if (total !== member.size) badZip(`${total} bytes`);
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) { out.set(c, off); off += c.length; }
-  return out;
-}
-
-function checkInflatedSize(data: Uint8Array, name: string, member: UnzipFileInfo): Uint8Array {
+function checkInflatedSize(data: Uint8Array, name: string, member: ZipEntry): Uint8Array {
   if (data.length !== member.originalSize) {
     fail({ file: name, field: `${member.name} size`, expected: `${member.originalSize} bytes (its declared size)`, found: `${data.length} bytes after inflating` });
   }
@@ -191,7 +147,7 @@ function checkInflatedSize(data: Uint8Array, name: string, member: UnzipFileInfo
 }
 
 /** An inflater's error as a SegentropyError naming the file and the member. */
-function memberDataError(err: unknown, name: string, member: UnzipFileInfo): never {
+function memberDataError(err: unknown, name: string, member: ZipEntry): never {
   if (err instanceof Error && err.name === "SegentropyError") throw err;
   const msg = err instanceof Error ? err.message : String(err);
   // a declared size the host cannot allocate in one array (Uint8Array and Buffer stop at 4 GiB in Node 20)
