@@ -3,7 +3,7 @@
  * composable calls as the browser entry. The only place that imports `node:` modules.
  */
 import { readFileBytes } from "./files.js";
-import { gunzipNode, gzipNode, gzipParallel, inflateRawNode, DEFAULT_GZIP_LEVEL } from "./zlib.js";
+import { crc32Node, gunzipNode, gzipNode, gzipParallel, inflateRawNode, DEFAULT_GZIP_LEVEL } from "./zlib.js";
 import type { ProbInput, ReadOptions } from "../read/probabilities.js";
 import { readProbabilities, fromClassFiles, inflateIfGzip } from "../read/probabilities.js";
 import type { NiftiImage, Geometry } from "../read/nifti.js";
@@ -25,7 +25,7 @@ export async function readProbabilitiesFile(paths: string | readonly string[], o
   const list = typeof paths === "string" ? [paths] : paths;
   if (list.length === 0) fail({ file: "command line", field: "inputs", expected: "at least one probability file", found: "none" });
   // uncompressed volumes are read into shared memory: worker pools then use them in place
-  if (list.length === 1) return readProbabilities(readFileBytes(list[0]!, { shared: /\.(npy|nii)$/i.test(list[0]!) }), list[0]!, { ...options, gunzip: gunzipNode, inflateRaw: inflateRawNode });
+  if (list.length === 1) return readProbabilities(readFileBytes(list[0]!, { shared: /\.(npy|nii)$/i.test(list[0]!) }), list[0]!, { ...options, gunzip: gunzipNode, inflateRaw: inflateRawNode, ...(crc32Node ? { crc32: crc32Node } : {}) });
   const images: NiftiImage[] = [];
   for (const p of list) {
     const bytes = await inflateIfGzip(readFileBytes(p), p, gunzipNode);

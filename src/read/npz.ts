@@ -31,6 +31,9 @@ export interface NpzOptions {
   maxBytes?: number;
   /** Inflater for deflated members (default: fflate, inflateRawWithFflate). */
   inflateRaw?: InflateRaw;
+  /** CRC-32 of bytes (node:zlib's crc32 in Node): when given, the member's CRC-32 from the zip
+   *  directory is checked after inflating, as numpy does (a flipped bit is refused, not read). */
+  crc32?: (data: Uint8Array) => number;
 }
 
 export function isZip(bytes: Uint8Array): boolean {
@@ -74,7 +77,15 @@ export async function readNpzAsync(bytes: Uint8Array, name: string, options: Npz
       memberDataError(err, name, member);
     }
   }
-  return { key: chosen, array: parseNpy(checkInflatedSize(data, name, member), `${name}[${chosen}]`), keys };
+  checkInflatedSize(data, name, member);
+  if (options.crc32) {
+    const crc = options.crc32(data) >>> 0;
+    if (crc !== member.crc >>> 0) {
+      const hex = (x: number) => `0x${(x >>> 0).toString(16).padStart(8, "0")}`;
+      fail({ file: name, field: `${member.name} CRC-32`, expected: `${hex(member.crc)} (from the zip directory)`, found: `${hex(crc)}: the member's data is corrupt` });
+    }
+  }
+  return { key: chosen, array: parseNpy(data, `${name}[${chosen}]`), keys };
 }
 
 /** Input bytes per fflate push: bounds what one push can inflate (deflate expands at most ~1032:1) before the size check. */

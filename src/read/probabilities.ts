@@ -53,6 +53,8 @@ export interface ReadOptions {
    * has it, else fflate). The Node entry passes zlib's.
    */
   inflateRaw?: InflateRaw;
+  /** CRC-32 function: when given, .npz members are checked against their directory CRC-32. */
+  crc32?: (data: Uint8Array) => number;
 }
 
 /** Inflates when gzip, else returns the bytes. */
@@ -65,7 +67,7 @@ export async function readProbabilities(bytes: Uint8Array, name: string, options
   if (bytes.length === 0) fail({ file: name, field: "size", expected: "a probability file", found: "an empty file (0 bytes)" });
   const raw = await inflateIfGzip(bytes, name, options.gunzip);
   if (isZip(raw)) {
-    const { key, array } = await readNpzAsync(raw, name, { key: options.key, inflateRaw: options.inflateRaw ?? (canInflateRawWithStreams() ? inflateRawWithStreams : undefined) });
+    const { key, array } = await readNpzAsync(raw, name, { key: options.key, inflateRaw: options.inflateRaw ?? (canInflateRawWithStreams() ? inflateRawWithStreams : undefined), ...(options.crc32 ? { crc32: options.crc32 } : {}) });
     const input = fromNpy(array, name, options.classAxis ?? 0);
     input.info.format = "npz";
     input.info.key = key;
