@@ -407,7 +407,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
         const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
         mn = f32x4.pmin(mn, raw);
         mx = f32x4.pmax(mx, raw);
-        const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
+        const x = flushTiny(raw, fltmin);
         s = f32x4.add(s, x);
         t = mad(x, log2v(raw, off, hi, one, p0, p1, p2), t);   // log of the raw bits: finite for any input, off the flush path
         if (withLabels) {
@@ -433,7 +433,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
         const ce = min(c0 + 4, classes);
         for (let c = c0; c < ce; c++, p += cs) {
           const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
-          const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
+          const x = flushTiny(raw, fltmin);
           t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
         }
         tLo = f64x2.add(tLo, f64x2.promote_low_f32x4(t));
@@ -476,7 +476,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   let t = zv, s = zv;
   for (let c = 0; c < classes; c++, p += cs) {
     const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
-    const x = v128.andnot(raw, f32x4.lt(raw, fltmin));
+    const x = flushTiny(raw, fltmin);
     s = f32x4.add(s, x);
     t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
   }
@@ -489,17 +489,6 @@ function redoU8(p: usize, C: i32, cs: usize, es: v128, a: f64, b: f64): v128 { r
 function redoU16(p: usize, C: i32, cs: usize, es: v128, a: f64, b: f64): v128 { return redoBody(DT_U16, p, C, cs, es, a, b); }
 function redoU8F(p: usize, C: i32, cs: usize, es: v128, a: f64, b: f64): v128 { return redoBody(DT_U8F, p, C, cs, es, a, b); }
 function redoU16F(p: usize, C: i32, cs: usize, es: v128, a: f64, b: f64): v128 { return redoBody(DT_U16F, p, C, cs, es, a, b); }
-
-// @ts-ignore: decorator
-@inline function redo(dt: i32, p: usize, classes: i32, cs: usize, es: v128, slope: f64, inter: f64): v128 {
-  if (dt == DT_F32) return redoF32(p, classes, cs, es, slope, inter);
-  if (dt == DT_F64) return redoF64(p, classes, cs, es, slope, inter);
-  if (dt == DT_F16) return redoF16(p, classes, cs, es, slope, inter);
-  if (dt == DT_U8) return redoU8(p, classes, cs, es, slope, inter);
-  if (dt == DT_U16) return redoU16(p, classes, cs, es, slope, inter);
-  if (dt == DT_U8F) return redoU8F(p, classes, cs, es, slope, inter);
-  return redoU16F(p, classes, cs, es, slope, inter);
-}
 
 type Redo = (p: usize, C: i32, cs: usize, es: v128, a: f64, b: f64) => v128;
 const REDO: StaticArray<Redo> = [redoF32, redoF64, redoF16, redoU8, redoU16, redoU8F, redoU16F];
@@ -803,7 +792,7 @@ export function deinterleave(src: usize, classes: i32, n: i32, dst: usize, strid
 
 // @ts-ignore: decorator
 @inline function flush(x: v128): v128 {
-  return v128.andnot(x, f32x4.lt(x, f32x4.splat(FLT_MIN)));
+  return flushTiny(x, f32x4.splat(FLT_MIN));
 }
 
 // @ts-ignore: decorator

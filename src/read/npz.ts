@@ -61,7 +61,7 @@ export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes 
       memberDataError(err, name, member);
     }
   }
-  return { key: chosen, array: parseNpy(checkInflatedSize(data, name, member), `${name}[${chosen}]`), keys };
+  return { key: chosen, array: parseNpy(checkMember(data, name, member), `${name}[${chosen}]`), keys };
 }
 
 /** Reads one array like readNpz, inflating with `options.inflateRaw` (node:zlib, DecompressionStream) when given. */
@@ -77,15 +77,7 @@ export async function readNpzAsync(bytes: Uint8Array, name: string, options: Npz
       memberDataError(err, name, member);
     }
   }
-  checkInflatedSize(data, name, member);
-  if (options.crc32) {
-    const crc = options.crc32(data) >>> 0;
-    if (crc !== member.crc >>> 0) {
-      const hex = (x: number) => `0x${(x >>> 0).toString(16).padStart(8, "0")}`;
-      fail({ file: name, field: `${member.name} CRC-32`, expected: `${hex(member.crc)} (from the zip directory)`, found: `${hex(crc)}: the member's data is corrupt` });
-    }
-  }
-  return { key: chosen, array: parseNpy(data, `${name}[${chosen}]`), keys };
+  return { key: chosen, array: parseNpy(checkMember(data, name, member, options.crc32), `${name}[${chosen}]`), keys };
 }
 
 /** Input bytes per fflate push: bounds what one push can inflate (deflate expands at most ~1032:1) before the size check. */
@@ -150,9 +142,17 @@ function locateMember(bytes: Uint8Array, name: string, key: string | undefined, 
   return { member: f, raw: zipOrFail(name, () => zipEntryData(bytes, name, dir, f)), keys, chosen };
 }
 
-function checkInflatedSize(data: Uint8Array, name: string, member: ZipEntry): Uint8Array {
+/** The member's bytes against the directory: their declared size, and their CRC-32 when the host gives a crc32. */
+function checkMember(data: Uint8Array, name: string, member: ZipEntry, crc32?: (data: Uint8Array) => number): Uint8Array {
   if (data.length !== member.originalSize) {
     fail({ file: name, field: `${member.name} size`, expected: `${member.originalSize} bytes (its declared size)`, found: `${data.length} bytes after inflating` });
+  }
+  if (crc32) {
+    const crc = crc32(data) >>> 0;
+    if (crc !== member.crc >>> 0) {
+      const hex = (x: number) => `0x${(x >>> 0).toString(16).padStart(8, "0")}`;
+      fail({ file: name, field: `${member.name} CRC-32`, expected: `${hex(member.crc)} (from the zip directory)`, found: `${hex(crc)}: the member's data is corrupt` });
+    }
   }
   return data;
 }
