@@ -1,0 +1,98 @@
+/**
+ * float16 and uint8 inputs go through value tables in the kernel (each stored value's x and
+ * x log2 x computed once), not through a decode + log2 per element. The tables must give the same
+ * map, labels and statistics, bit for bit, as float32 input holding the decoded values, for every
+ * one of the 65 536 halves (NaN, ±Inf, ±0, subnormals, negatives included) and every byte under
+ * several (slope, inter), in the written-out loop (C <= 8) and in the wide loop (C >= 9). The
+ * independent check of the decoded f32 path itself is a float64 reference (accuracy.test.ts).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { init, computeEntropySync } from "../src/index.js";
+import type { ProbVolume } from "../src/index.js";
+import { stridesFor } from "../src/layout/strides.js";
+import { float16Table } from "../src/layout/dtype.js";
+
+beforeAll(async () => { await init(); });
+
+type Stored = "float16" | "uint8" | "float32";
+
+function planar(rows: number[][], dtype: Stored, scale?: { slope: number; inter: number }): ProbVolume {
+  const C = rows[0]!.length, N = rows.length;
+  const shape = [C, N];
+  const data = dtype === "float32" ? new Float32Array(C * N) : dtype === "float16" ? new Uint16Array(C * N) : new Uint8Array(C * N);
+  rows.forEach((row, v) => { for (let c = 0; c < C; c++) data[c * N + v] = row[c]!; });
+  return { data, dtype, shape, strides: stridesFor(shape, "C"), classAxis: 0, gridAxes: [1], name: `${dtype} C=${C}`, ...(scale ? { scale } : {}) };
+}
+
+/** Rows that put every stored value `0..count-1` in every class position, next to partners. */
+function everyValueRows(count: number, C: number, partners: number[]): number[][] {
+  const rows: number[][] = [];
+  for (let pos = 0; pos < C; pos++) {
+    for (let v = 0; v < count; v++) {
+      const row = Array.from({ length: C }, (_, c) => partners[(v * 7 + c * 3 + pos) % partners.length]!);
+      row[pos] = v;
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/** First voxel whose bits differ (any NaN equals any NaN: the JavaScript decode of a NaN half
+ *  used for the reference does not keep its payload), or -1. */
+function sameBits(a: Float32Array, b: Float32Array): number {
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return i;
+  return -1;
+}
+
+function expectSame(table: ReturnType<typeof computeEntropySync>, decoded: ReturnType<typeof computeEntropySync>, what: string): void {
+  const at = sameBits(table.map, decoded.map);
+  if (at >= 0) expect.fail(`${what}: voxel ${at}: ${table.map[at]} != ${decoded.map[at]}`);
+  expect(Array.from(table.labels!), `${what} labels`).toEqual(Array.from(decoded.labels!));
+  // the f64 total may differ in its last bit: f16 and u8 slabs hold more voxels than f32 slabs,
+  // so the per-slab partial totals are added in other groups
+  expect({ ...table.stats, total: 0 }, `${what} stats`).toEqual({ ...decoded.stats, total: 0 });
+  expect(Math.abs(table.stats.total - decoded.stats.total)).toBeLessThanOrEqual(1e-12 * Math.abs(decoded.stats.total));
+}
+
+describe("value tables == decoded float32, bit for bit", () => {
+  const half = float16Table();
+  // halves: 1, 0, 0.5, smallest subnormal, largest subnormal, -0, Inf, NaN, 0.9995, 6e-5, -2
+  const halfPartners = [0x3c00, 0x0000, 0x3800, 0x0001, 0x03ff, 0x8000, 0x0400, 0x3bff, 0x1000, 0xc000, 0x2e66];
+  for (const C of [2, 5, 8, 12]) {
+    it(`every float16 value in every class position, C=${C}`, () => {
+      // Inf and NaN partners only in a few rows: they swamp everything they touch
+      const rows = everyValueRows(65536, C, halfPartners);
+      rows.push(everyValueRows(1, C, [0x7c00, 0x3c00])[0]!, everyValueRows(1, C, [0x7e00, 0x3800])[0]!);
+      const table = computeEntropySync(planar(rows, "float16"), { labels: true });
+      const decoded = computeEntropySync(planar(rows.map((r) => r.map((h) => half[h]!)), "float32"), { labels: true });
+      expectSame(table, decoded, `f16 C=${C}`);
+    });
+  }
+
+  const scales = [
+    { slope: 1 / 255, inter: 0 },
+    { slope: 1, inter: 0 },
+    { slope: 1e-40, inter: 0 },          // denormal values: flushed to 0 in both paths
+    { slope: 1 / 100, inter: -0.5 },     // negatives
+  ];
+  for (const scale of scales) {
+    for (const C of [3, 8, 10]) {
+      it(`every uint8 value in every class position, C=${C}, slope ${scale.slope}, inter ${scale.inter}`, () => {
+        const rows = everyValueRows(256, C, [255, 0, 128, 1, 254, 17]);
+        const table = computeEntropySync(planar(rows, "uint8", scale), { labels: true });
+        const decoded = computeEntropySync(planar(rows.map((r) => r.map((b) => Math.fround(b * scale.slope + scale.inter))), "float32"), { labels: true });
+        expectSame(table, decoded, `u8 C=${C}`);
+      });
+    }
+  }
+
+  it("the uint8 table follows a change of slope between calls (no stale table)", () => {
+    const rows = everyValueRows(256, 4, [255, 0, 3]);
+    for (const slope of [1 / 255, 1 / 10, 1 / 255]) {
+      const table = computeEntropySync(planar(rows, "uint8", { slope, inter: 0 }), { labels: true });
+      const decoded = computeEntropySync(planar(rows.map((r) => r.map((b) => Math.fround(b * slope))), "float32"), { labels: true });
+      expectSame(table, decoded, `u8 slope ${slope}`);
+    }
+  });
+});
