@@ -204,9 +204,12 @@ function padPlanes(src: usize, classes: i32, n: i32, classStride: i32, sh: usize
 const U8TAB: usize = memory.data(256 * 8, 16);
 let tabSlope: f64 = NaN;
 let tabInter: f64 = NaN;
-// f16: all 65536 halves (512 KiB), filled on first use.
-const F16TAB: usize = memory.data(65536 * 8, 16);
-let f16TabReady: bool = false;
+// f16 and u16: all 65536 stored values (512 KiB) of the last 16-bit type (and for u16 the last
+// slope, inter) used; refilled (about 0.2 ms) when that changes.
+const W16TAB: usize = memory.data(65536 * 8, 16);
+let w16Dt: i32 = -1;
+let w16Slope: f64 = NaN;
+let w16Inter: f64 = NaN;
 
 /** Stores the pairs (x, flush(x) * log2 x) of four values at q (32 bytes). */
 function storePairs(q: usize, raw: v128): void {
@@ -229,27 +232,40 @@ function u8Table(slope: f64, inter: f64): void {
   tabSlope = slope; tabInter = inter;
 }
 
-/** Fills F16TAB once. */
-function halfTable(): void {
-  if (f16TabReady) return;
-  const k0 = v128.load(CONSTS + K_B112), k1 = v128.load(CONSTS + K_INFT), k2 = v128.load(CONSTS + K_FLTMIN), k3 = v128.load(CONSTS + K_M14), k4 = v128.load(CONSTS + K_SIGN);
-  for (let h = 0; h < 65536; h += 4) {
-    storePairs(F16TAB + (<usize>h << 3), half4(i32x4.shl(i32x4.add(i32x4.splat(h), v128.load(CONSTS + K_IOTA)), 16), k0, k1, k2, k3, k4));
+/** Fills W16TAB for f16, or for u16 with (slope, inter), unless it already holds them. */
+function w16Table(dt: i32, slope: f64, inter: f64): void {
+  if (dt == DT_F16) {
+    if (w16Dt == DT_F16) return;
+    const k0 = v128.load(CONSTS + K_B112), k1 = v128.load(CONSTS + K_INFT), k2 = v128.load(CONSTS + K_FLTMIN), k3 = v128.load(CONSTS + K_M14), k4 = v128.load(CONSTS + K_SIGN);
+    for (let h = 0; h < 65536; h += 4) {
+      storePairs(W16TAB + (<usize>h << 3), half4(i32x4.shl(i32x4.add(i32x4.splat(h), v128.load(CONSTS + K_IOTA)), 16), k0, k1, k2, k3, k4));
+    }
+  } else {
+    if (w16Dt == DT_U16 && slope == w16Slope && inter == w16Inter) return;
+    // the exact values raw * slope + inter in f64, rounded to f32 (as ld4 and the JavaScript decoder)
+    for (let r = 0; r < 65536; r += 4) {
+      let raw = f32x4.splat(<f32>(<f64>r * slope + inter));
+      raw = f32x4.replace_lane(raw, 1, <f32>(<f64>(r + 1) * slope + inter));
+      raw = f32x4.replace_lane(raw, 2, <f32>(<f64>(r + 2) * slope + inter));
+      raw = f32x4.replace_lane(raw, 3, <f32>(<f64>(r + 3) * slope + inter));
+      storePairs(W16TAB + (<usize>r << 3), raw);
+    }
+    w16Slope = slope; w16Inter = inter;
   }
-  f16TabReady = true;
+  w16Dt = dt;
 }
 
 /** Whether pass A of `dt` reads the value tables. */
 // @ts-ignore: decorator
 @inline function tabulated(dt: i32): bool {
-  return dt == DT_F16 || dt == DT_U8F;
+  return dt == DT_F16 || dt == DT_U8F || dt == DT_U16 || dt == DT_U16F;
 }
 
 /** Table pairs of stored elements i and i + 1 at p: [x_i, xlog_i, x_i+1, xlog_i+1]. */
 // @ts-ignore: decorator
 @inline function tabPair(dt: i32, p: usize, i: usize): v128 {
-  if (dt == DT_F16) {
-    return v128.load64_lane(F16TAB + (<usize>load<u16>(p + 2 * i + 2) << 3), v128.load64_zero(F16TAB + (<usize>load<u16>(p + 2 * i) << 3)), 1);
+  if (dt == DT_F16 || dt == DT_U16 || dt == DT_U16F) {
+    return v128.load64_lane(W16TAB + (<usize>load<u16>(p + 2 * i + 2) << 3), v128.load64_zero(W16TAB + (<usize>load<u16>(p + 2 * i) << 3)), 1);
   }
   return v128.load64_lane(U8TAB + (<usize>load<u8>(p + i + 1) << 3), v128.load64_zero(U8TAB + (<usize>load<u8>(p + i) << 3)), 1);
 }
@@ -820,8 +836,11 @@ function kernelFor(kind: i32, dtype: i32, classes: i32, labels: usize, slope: f6
   if (kind != KIND_SOFTMAX) return unchecked(KERNELS[28 + min(max(kind, 1), 3) - 1]);
   let d = dtype >= DT_F32 && dtype <= DT_U16 ? dtype : DT_F32;
   if (d == DT_U8) { u8Table(slope, inter); d = DT_U8F; }
-  else if (d == DT_F16) halfTable();
-  else if (d == DT_U16 && fastIntOk(d, slope, inter)) d = DT_U16F;
+  else if (d == DT_F16) w16Table(DT_F16, 1, 0);
+  else if (d == DT_U16) {
+    w16Table(DT_U16, slope, inter);
+    if (fastIntOk(d, slope, inter)) d = DT_U16F;   // the faster decoder of the rare redo path
+  }
   if (classes >= 2 && classes <= 8 && (d == DT_F32 || d == DT_F16 || d == DT_U8F)) {
     const fixedType = d == DT_F32 ? 0 : d == DT_F16 ? 1 : 2;
     return unchecked(KERNELS[FIXED_BASE + 14 * fixedType + (labels != 0 ? 7 : 0) + classes - 2]);

@@ -131,10 +131,16 @@ for (const key of only) {
       bytes[name("wasm 2 workers, map reused")] = 4 * C * N;
     }
   }
-  bench.add(`${key}|planar|wasm f16`, () => lib.computeEntropySync(planarVolume(f16, "float16", C, spec.dims)));
+  const f16Vol = planarVolume(f16, "float16", C, spec.dims), u8Vol = planarVolume(u8, "uint8", C, spec.dims, { slope: 1 / 255, inter: 0 });
+  const narrowOut = new Float32Array(new SharedArrayBuffer(4 * N));
+  bench.add(`${key}|planar|wasm f16`, () => lib.computeEntropySync(f16Vol));
   bytes[`${key}|planar|wasm f16`] = 2 * C * N;
-  bench.add(`${key}|planar|wasm u8 scaled`, () => lib.computeEntropySync(planarVolume(u8, "uint8", C, spec.dims, { slope: 1 / 255, inter: 0 })));
+  bench.add(`${key}|planar|wasm f16, map reused`, () => lib.computeEntropySync(f16Vol, { out: narrowOut }));
+  bytes[`${key}|planar|wasm f16, map reused`] = 2 * C * N;
+  bench.add(`${key}|planar|wasm u8 scaled`, () => lib.computeEntropySync(u8Vol));
   bytes[`${key}|planar|wasm u8 scaled`] = C * N;
+  bench.add(`${key}|planar|wasm u8 scaled, map reused`, () => lib.computeEntropySync(u8Vol, { out: narrowOut }));
+  bytes[`${key}|planar|wasm u8 scaled, map reused`] = C * N;
   if (!quick || key === "a") {
     // f64 (made per input, freed after), logits and sigmoid kinds
     const f64 = Float64Array.from(gen.data);

@@ -1,9 +1,9 @@
 /**
- * float16 and uint8 inputs go through value tables in the kernel (each stored value's x and
+ * float16, uint8 and uint16 inputs go through value tables in the kernel (each stored value's x and
  * x log2 x computed once), not through a decode + log2 per element. The tables must give the same
  * map, labels and statistics, bit for bit, as float32 input holding the decoded values, for every
- * one of the 65 536 halves (NaN, ±Inf, ±0, subnormals, negatives included) and every byte under
- * several (slope, inter), in the written-out loop (C <= 8) and in the wide loop (C >= 9). The
+ * one of the 65 536 halves (NaN, ±Inf, ±0, subnormals, negatives included), every byte and every
+ * uint16 value under several (slope, inter), in the written-out loop (C <= 8) and in the wide loop (C >= 9). The
  * independent check of the decoded f32 path itself is a float64 reference (accuracy.test.ts).
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -14,12 +14,12 @@ import { float16Table } from "../src/layout/dtype.js";
 
 beforeAll(async () => { await init(); });
 
-type Stored = "float16" | "uint8" | "float32";
+type Stored = "float16" | "uint8" | "uint16" | "float32";
 
 function planar(rows: number[][], dtype: Stored, scale?: { slope: number; inter: number }): ProbVolume {
   const C = rows[0]!.length, N = rows.length;
   const shape = [C, N];
-  const data = dtype === "float32" ? new Float32Array(C * N) : dtype === "float16" ? new Uint16Array(C * N) : new Uint8Array(C * N);
+  const data = dtype === "float32" ? new Float32Array(C * N) : dtype === "float16" || dtype === "uint16" ? new Uint16Array(C * N) : new Uint8Array(C * N);
   rows.forEach((row, v) => { for (let c = 0; c < C; c++) data[c * N + v] = row[c]!; });
   return { data, dtype, shape, strides: stridesFor(shape, "C"), classAxis: 0, gridAxes: [1], name: `${dtype} C=${C}`, ...(scale ? { scale } : {}) };
 }
@@ -86,6 +86,29 @@ describe("value tables == decoded float32, bit for bit", () => {
       });
     }
   }
+
+  for (const scale of [{ slope: 1 / 65535, inter: 0 }, { slope: 1 / 3000, inter: -0.25 }]) {
+    for (const C of [3, 10]) {
+      it(`every uint16 value in every class position, C=${C}, slope ${scale.slope}, inter ${scale.inter}`, () => {
+        const rows = everyValueRows(65536, C, [65535, 0, 32768, 1, 3000, 700]);
+        const table = computeEntropySync(planar(rows, "uint16", scale), { labels: true });
+        const decoded = computeEntropySync(planar(rows.map((r) => r.map((b) => Math.fround(b * scale.slope + scale.inter))), "float32"), { labels: true });
+        expectSame(table, decoded, `u16 C=${C}`);
+      });
+    }
+  }
+
+  it("float16 and uint16 share one table: each call refills it for its own type (no stale table)", () => {
+    const half = float16Table();
+    const rows = everyValueRows(65536, 3, [0x3c00, 0x0000, 0x3800]);
+    for (const dtype of ["float16", "uint16", "float16", "uint16"] as const) {
+      const scale = dtype === "uint16" ? { slope: 1 / 65535, inter: 0 } : undefined;
+      const table = computeEntropySync(planar(rows, dtype, scale), { labels: true });
+      const value = (b: number): number => (dtype === "float16" ? half[b]! : Math.fround(b / 65535));
+      const decoded = computeEntropySync(planar(rows.map((r) => r.map(value)), "float32"), { labels: true });
+      expectSame(table, decoded, dtype);
+    }
+  });
 
   it("the uint8 table follows a change of slope between calls (no stale table)", () => {
     const rows = everyValueRows(256, 4, [255, 0, 3]);
