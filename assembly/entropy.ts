@@ -203,14 +203,22 @@ function padPlanes(src: usize, classes: i32, n: i32, classStride: i32, sh: usize
 //
 // u8: the 256 values raw * slope + inter (f64, rounded to f32) for the (slope, inter) of the last call.
 const U8TAB: usize = memory.data(256 * 8, 16);
-let tabSlope: f64 = NaN;
-let tabInter: f64 = NaN;
+let tabReady: bool = false;
+let tabSlope: f64 = 0;
+let tabInter: f64 = 0;
 // f16 and u16: all 65536 stored values (512 KiB) of the last 16-bit type (and for u16 the last
 // slope, inter) used; refilled (about 0.2 ms) when that changes.
 const W16TAB: usize = memory.data(65536 * 8, 16);
 let w16Dt: i32 = -1;
-let w16Slope: f64 = NaN;
-let w16Inter: f64 = NaN;
+let w16Slope: f64 = 0;
+let w16Inter: f64 = 0;
+
+/** Table keys compare by bits: -0 and +0 give different tables (the sign of a zero value shows in
+ *  the min/max statistics), and a NaN key matches itself. */
+// @ts-ignore: decorator
+@inline function sameBits(a: f64, b: f64): bool {
+  return reinterpret<u64>(a) == reinterpret<u64>(b);
+}
 
 /** Stores the pairs (x, flush(x) * log2 x) of four values at q (32 bytes). */
 function storePairs(q: usize, raw: v128): void {
@@ -222,7 +230,7 @@ function storePairs(q: usize, raw: v128): void {
 
 /** Fills U8TAB for (slope, inter) unless it already holds them. */
 function u8Table(slope: f64, inter: f64): void {
-  if (slope == tabSlope && inter == tabInter) return;
+  if (tabReady && sameBits(slope, tabSlope) && sameBits(inter, tabInter)) return;
   for (let r = 0; r < 256; r += 4) {
     let raw = f32x4.splat(<f32>(<f64>r * slope + inter));
     raw = f32x4.replace_lane(raw, 1, <f32>(<f64>(r + 1) * slope + inter));
@@ -230,7 +238,7 @@ function u8Table(slope: f64, inter: f64): void {
     raw = f32x4.replace_lane(raw, 3, <f32>(<f64>(r + 3) * slope + inter));
     storePairs(U8TAB + (<usize>r << 3), raw);
   }
-  tabSlope = slope; tabInter = inter;
+  tabSlope = slope; tabInter = inter; tabReady = true;
 }
 
 /** Fills W16TAB for f16, or for u16 with (slope, inter), unless it already holds them. */
@@ -242,7 +250,7 @@ function w16Table(dt: i32, slope: f64, inter: f64): void {
       storePairs(W16TAB + (<usize>h << 3), half4(i32x4.shl(i32x4.add(i32x4.splat(h), v128.load(CONSTS + K_IOTA)), 16), k0, k1, k2, k3, k4));
     }
   } else {
-    if (w16Dt == DT_U16 && slope == w16Slope && inter == w16Inter) return;
+    if (w16Dt == DT_U16 && sameBits(slope, w16Slope) && sameBits(inter, w16Inter)) return;
     // the exact values raw * slope + inter in f64, rounded to f32 (as ld4 and the JavaScript decoder)
     for (let r = 0; r < 65536; r += 4) {
       let raw = f32x4.splat(<f32>(<f64>r * slope + inter));

@@ -135,8 +135,15 @@ function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: Reference
   return {
     map, dims, labels, labelSource, geometry: { ...geometry, dims }, geometrySource,
     summary: summarize(map, dims, maxPossible, labels.length ? labels : undefined),
-    kernel: result.stats, kind, unit, classes: result.classes, maxPossibleEntropy: maxPossible, input: input.info, crop: options.crop,
+    kernel: result.stats, kind, unit, classes: result.classes, maxPossibleEntropy: maxPossible, input: infoAsComputed(input.info, volume), crop: options.crop,
   };
+}
+
+/** The input's description with the scaling the kernel applied (`--scale` replaces the header's
+ *  scl_slope and scl_inter; a .npy has none unless given), not the one stored in the file. */
+function infoAsComputed(info: ProbInput["info"], volume: VolumeMeta): ProbInput["info"] {
+  const { scale: _stored, ...rest } = info;
+  return volume.scale ? { ...rest, scale: volume.scale } : rest;
 }
 
 function spatialDims(img: NiftiImage): number[] {

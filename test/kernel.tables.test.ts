@@ -7,7 +7,7 @@
  * independent check of the decoded f32 path itself is a float64 reference (accuracy.test.ts).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, computeEntropySync } from "../src/index.js";
+import { init, computeEntropySync, streamEntropy } from "../src/index.js";
 import type { ProbVolume } from "../src/index.js";
 import { stridesFor } from "../src/layout/strides.js";
 import { float16Table } from "../src/layout/dtype.js";
@@ -117,5 +117,31 @@ describe("value tables == decoded float32, bit for bit", () => {
       const decoded = computeEntropySync(planar(rows.map((r) => r.map((b) => Math.fround(b * slope))), "float32"), { labels: true });
       expectSame(table, decoded, `u8 slope ${slope}`);
     }
+  });
+});
+
+describe("table keys and raw slabs", () => {
+  it("a (slope, inter) that differs only in the sign of zero gets its own table", () => {
+    const rows = everyValueRows(256, 3, [255, 0, 7]);
+    for (const dtype of ["uint8", "uint16"] as const) {
+      const seq = [{ slope: 0, inter: 0 }, { slope: -0, inter: -0 }, { slope: -1 / 255, inter: 0 }, { slope: -1 / 255, inter: -0 }];
+      for (const scale of seq) {
+        const r = computeEntropySync(planar(rows, dtype, scale), { labels: true });
+        const d = computeEntropySync(planar(rows.map((row) => row.map((b) => Math.fround(b * scale.slope + scale.inter))), "float32"), { labels: true });
+        // the sign of zero shows in the value range: -0 * 0 + -0 is -0, 0 * 0 + 0 is +0
+        expect(Object.is(r.stats.maxValue, d.stats.maxValue), `${dtype} ${scale.slope}, ${scale.inter}: maxValue ${r.stats.maxValue} vs ${d.stats.maxValue}`).toBe(true);
+        expect(Object.is(r.stats.minValue, d.stats.minValue), `${dtype} ${scale.slope}, ${scale.inter}: minValue`).toBe(true);
+      }
+    }
+  });
+
+  it("streamEntropy refuses a scale on float raw slabs (it would run unscaled)", () => {
+    const data = new Uint16Array(8).fill(0x3800);
+    const source = {
+      classes: 2, voxels: 4, interleaved: false,
+      fill() { throw new Error("not used"); },
+      raw: { dtype: "float16" as const, slope: 2, inter: 0, fill(dst: Uint8Array) { dst.set(new Uint8Array(data.buffer)); } },
+    };
+    expect(() => streamEntropy(source, {}, () => {})).toThrow(/raw slope\/inter of float16: expected 1 and 0/);
   });
 });

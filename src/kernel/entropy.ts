@@ -145,9 +145,14 @@ export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "inter
   if (options.unit !== undefined && !UNITS.includes(options.unit)) fail({ file: "options", field: "unit", expected: UNITS.join(" | "), found: `'${String(options.unit)}'` });
   if (!Number.isSafeInteger(source.classes) || source.classes < 1) fail({ file: "source", field: "classes", expected: "an integer >= 1", found: `${source.classes}` });
   if (!Number.isSafeInteger(source.voxels) || source.voxels < 0) fail({ file: "source", field: "voxels", expected: "an integer >= 0", found: `${source.voxels}` });
+  const raw = source.raw;
+  if (raw && (raw.dtype === "float16" || raw.dtype === "float32" || raw.dtype === "float64") && (raw.slope !== 1 || raw.inter !== 0)) {
+    // the kernel scales integers only: a float type would silently run unscaled
+    fail({ file: "source", field: `raw slope/inter of ${raw.dtype}`, expected: "1 and 0 (scaling applies to uint8 and uint16 raw slabs)", found: `${raw.slope} and ${raw.inter}` });
+  }
   const C = source.classes;
   const wantLabels = options.labels ?? false;
-  const native = kind === "softmax" && source.raw ? source.raw.dtype : null;
+  const native = kind === "softmax" && raw ? raw.dtype : null;
   const esz = native ? NATIVE_BYTES[native] : 4;
   const budget = Math.max(64 * 1024, Math.min(options.slabBytes ?? DEFAULT_SLAB_BYTES, MAX_WASM_BYTES - 8 * 1024 * 1024));
   // labels of the non-softmax kinds need a planar f32 copy of interleaved slabs
