@@ -597,20 +597,25 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
     const es = i32x4.shr_s(i32x4.sub(s, off), 23);
     const zero = f32x4.eq(s, zv);
     if (!i32x4.all_true(v128.or(i32x4.eq(es, zv), zero))) {
-      tLo = f64x2.splat(0); tHi = f64x2.splat(0);
+      // as redoBody: on x * 2^-es, so that neither the sums nor x log2 x can overflow
+      tLo = f64x2.splat(0); tHi = f64x2.splat(0); sLo = f64x2.splat(0); sHi = f64x2.splat(0);
       p = src + (<usize>v << sh);
       for (let c0 = 0; c0 < classes; c0 += 4) {
-        let t = zv;
+        let t = zv, sp = zv;
         const ce = min(c0 + 4, classes);
         for (let c = c0; c < ce; c++, p += cs) {
           const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
           const x = flushTiny(raw, fltmin);
-          t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
+          const xs = scaleExp(x, es, fltmin, pinf);
+          sp = f32x4.add(sp, xs);
+          t = mad(xs, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
         }
+        sLo = f64x2.add(sLo, f64x2.promote_low_f32x4(sp));
+        sHi = f64x2.add(sHi, f64x2.promote_low_f32x4(i32x4.shuffle(sp, sp, 2, 3, 0, 1)));
         tLo = f64x2.add(tLo, f64x2.promote_low_f32x4(t));
         tHi = f64x2.add(tHi, f64x2.promote_low_f32x4(i32x4.shuffle(t, t, 2, 3, 0, 1)));
       }
-      ls = log2vOff(s, es, off, hi, one, p0, p1, p2);
+      ls = log2v(i32x4.shuffle(f32x4.demote_f64x2_zero(sLo), f32x4.demote_f64x2_zero(sHi), 0, 1, 4, 5), off, hi, one, p0, p1, p2);
     }
     const hlo = f64x2.sub(f64x2.promote_low_f32x4(ls), f64x2.div(tLo, sLo));
     const hhi = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(ls, ls, 2, 3, 0, 1)), f64x2.div(tHi, sHi));
@@ -644,14 +649,27 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   if (dt == DT_F16) { k0 = v128.load(CONSTS + K_B112); k1 = v128.load(CONSTS + K_INFT); k3 = v128.load(CONSTS + K_M14); k4 = v128.load(CONSTS + K_SIGN); }
   const sl = f64x2.splat(slope), it = f64x2.splat(inter);
   const dq = f32x4.splat(<f32>(1 / slope)), iq = f32x4.splat(<f32>inter);
+  const inf = v128.load(CONSTS + K_INF);
   let t = zv, s = zv;
   for (let c = 0; c < classes; c++, p += cs) {
     const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
     const x = flushTiny(raw, fltmin);
-    s = f32x4.add(s, x);
-    t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
+    const xs = scaleExp(x, es, fltmin, inf);
+    s = f32x4.add(s, xs);
+    t = mad(xs, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
   }
-  return f32x4.sub(log2vOff(s, es, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+  return f32x4.sub(log2v(s, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+}
+
+/** x * 2^-es for flushed lanes x (0, >= FLT_MIN, Inf or NaN), by moving the exponent: exact, and
+ *  0 where the result would fall below FLT_MIN (such a class is below 2^-125 of the voxel's sum:
+ *  it changes the entropy by less than 1e-35 bits). Inf and NaN stay as they are. The redo works
+ *  on x * 2^-es, whose sum is near 1: x log2 x of values near FLT_MAX would overflow float32. */
+// @ts-ignore: decorator
+@inline function scaleExp(x: v128, es: v128, fltmin: v128, inf: v128): v128 {
+  const y = i32x4.sub(x, i32x4.shl(es, 23));
+  const zero = v128.or(i32x4.lt_s(x, fltmin), i32x4.lt_s(y, fltmin));   // x == 0, or underflow
+  return v128.bitselect(x, v128.andnot(y, zero), i32x4.ge_u(x, inf));
 }
 function redoF32(p: usize, C: i32, cs: usize, es: v128, a: f64, b: f64): v128 { return redoBody(DT_F32, p, C, cs, es, a, b); }
 function redoF64(p: usize, C: i32, cs: usize, es: v128, a: f64, b: f64): v128 { return redoBody(DT_F64, p, C, cs, es, a, b); }

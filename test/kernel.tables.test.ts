@@ -145,3 +145,32 @@ describe("table keys and raw slabs", () => {
     expect(() => streamEntropy(source, {}, () => {})).toThrow(/raw slope\/inter of float16: expected 1 and 0/);
   });
 });
+
+describe("values near the float32 maximum (found by a breaker pass)", () => {
+  // x log2 x of 1e38 is 1.3e40 and a sum of 9 x 1e38 is 9e38: both overflow float32; the redo of
+  // far sums works on x * 2^-e (e the exponent of the sum), so the entropy comes out right
+  it("uniform and mixed voxels of huge values have their closed-form entropies (f32, u8 with a huge slope; few and many classes)", () => {
+    for (const C of [2, 3, 8, 9, 13]) {
+      for (const big of [1e38, 3.4e38, 2.7e36]) {
+        const rows = [Array.from({ length: C }, () => big), Array.from({ length: C }, (_, c) => (c === 0 ? big : big / 4)), Array.from({ length: C }, (_, c) => (c === 0 ? big : 1e-30))];
+        const want = (row: number[]): number => {
+          const f = row.map((x) => Math.fround(x));
+          const s = f.reduce((a, b) => a + b, 0);
+          return -f.reduce((a, x) => a + (x > 0 ? (x / s) * Math.log2(x / s) : 0), 0);
+        };
+        const r = computeEntropySync(planar(rows, "float32"));
+        rows.forEach((row, v) => {
+          if (!(Math.abs(r.map[v]! - want(row)) <= 1e-6)) expect.fail(`C=${C} big=${big} row ${v}: ${r.map[v]} vs ${want(row)}`);
+        });
+        expect(r.stats.nNaN).toBe(0);
+        expect(Number.isFinite(r.stats.total)).toBe(true);
+      }
+      const u = computeEntropySync(planar([Array.from({ length: C }, () => 255)], "uint8", { slope: 1e36, inter: 0 }));
+      expect(Math.abs(u.map[0]! - Math.log2(C))).toBeLessThanOrEqual(1e-6);
+    }
+    // an Inf input value is still NaN, and counted
+    const r = computeEntropySync(planar([[1, 0, 0], [Infinity, 1, 0], [Infinity, 1e38, 1e38]], "float32"));
+    expect(r.stats.nNaN).toBe(2);
+    expect(r.map[0]).toBe(0);
+  });
+});
