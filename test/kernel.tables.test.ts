@@ -174,3 +174,19 @@ describe("values near the float32 maximum (found by a breaker pass)", () => {
     expect(r.map[0]).toBe(0);
   });
 });
+
+describe("channel-last input with very many classes (found by a breaker pass)", () => {
+  it("runs in the memory budget like class-planar input, with the same map", () => {
+    const C = 100000, N = 6;
+    const planarData = new Float32Array(C * N), lastData = new Float32Array(C * N);
+    for (let v = 0; v < N; v++) for (let c = 0; c < C; c++) {
+      const x = c < (v + 1) * 1000 ? 1 : 0; // voxel v: uniform over (v+1)*1000 classes
+      planarData[c * N + v] = x; lastData[v * C + c] = x;
+    }
+    const planarVol: ProbVolume = { data: planarData, dtype: "float32", shape: [C, N], strides: stridesFor([C, N], "C"), classAxis: 0, gridAxes: [1], name: "planar" };
+    const lastVol: ProbVolume = { data: lastData, dtype: "float32", shape: [N, C], strides: stridesFor([N, C], "C"), classAxis: 1, gridAxes: [0], name: "channel-last" };
+    const a = computeEntropySync(planarVol), b = computeEntropySync(lastVol);
+    for (let v = 0; v < N; v++) expect(Math.abs(b.map[v]! - Math.log2((v + 1) * 1000)), `voxel ${v}`).toBeLessThanOrEqual(1e-6);
+    expect(Array.from(b.map)).toEqual(Array.from(a.map));
+  });
+});

@@ -127,6 +127,9 @@ export interface SlabPlan {
   /** Native element type when the raw bytes are streamed, else null (f32 from `fill`). */
   native: NativeDType | null;
   elementBytes: number;
+  /** Voxels per block when an interleaved slab is made planar in the kernel (a multiple of 4, at
+   *  most the slab, so that the scratch for very many classes stays within the budget). */
+  ilBlock: number;
   /** Voxels per slab (a multiple of 4); slab i covers [i * slab, min((i + 1) * slab, voxels)). */
   slab: number;
   kind: Kind;
@@ -164,12 +167,13 @@ export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "inter
   const input = 0;
   const planar = a16(input + C * slab * esz + 64);
   const scratch = a16(planar + (planarCopy ? C * slab * 4 : 0));
-  const out = a16(scratch + (source.interleaved ? IL_BLOCK * C * esz + 64 : 0));
+  const ilBlock = Math.min(IL_BLOCK, slab);
+  const out = a16(scratch + (source.interleaved ? ilBlock * C * esz + 64 : 0));
   const labels = a16(out + slab * 4);
   const regions = a16(labels + (wantLabels ? slab * 4 : 0));
   const stats = a16(regions + C * 4);
   const end = stats + STATS_BYTES;
-  return { classes: C, voxels: source.voxels, interleaved: source.interleaved, native, elementBytes: esz, slab, kind, labels: wantLabels, layout: { input, planar, scratch, out, labels, regions, stats, end } };
+  return { classes: C, voxels: source.voxels, interleaved: source.interleaved, native, elementBytes: esz, ilBlock, slab, kind, labels: wantLabels, layout: { input, planar, scratch, out, labels, regions, stats, end } };
 }
 
 /** Reads the statistics block of the last slab. */
@@ -243,7 +247,7 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
         ex.entropyPlanar(code, 0, planarPtr, C, n, slab, outPtr, 0, scale, 1, 0);
         ex.labelsPlanar(code, planarPtr, C, n, slab, labelPtr, regionPtr);
       } else {
-        ex.entropyInterleaved(code, dt, inPtr, C, n, outPtr, lab, scale, slope, inter, scratchPtr, IL_BLOCK);
+        ex.entropyInterleaved(code, dt, inPtr, C, n, outPtr, lab, scale, slope, inter, scratchPtr, plan.ilBlock);
       }
     } else {
       ex.entropyPlanar(code, dt, inPtr, C, n, slab, outPtr, lab, scale, slope, inter);
