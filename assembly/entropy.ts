@@ -596,8 +596,23 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
     // class sums outside [sqrt(1/2), sqrt(2)): redo relative to the exponent of s (rare in softmax output)
     const es = i32x4.shr_s(i32x4.sub(s, off), 23);
     const zero = f32x4.eq(s, zv);
-    if (!i32x4.all_true(v128.or(i32x4.eq(es, zv), zero))) {
-      // as redoBody: on x * 2^-es, so that neither the sums nor x log2 x can overflow
+    if (!i32x4.all_true(v128.or(i32x4.eq(es, zv), zero)) && !v128.any_true(i32x4.gt_s(es, i32x4.splat(HUGE_ES)))) {
+      tLo = f64x2.splat(0); tHi = f64x2.splat(0);
+      p = src + (<usize>v << sh);
+      for (let c0 = 0; c0 < classes; c0 += 4) {
+        let t = zv;
+        const ce = min(c0 + 4, classes);
+        for (let c = c0; c < ce; c++, p += cs) {
+          const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
+          const x = flushTiny(raw, fltmin);
+          t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
+        }
+        tLo = f64x2.add(tLo, f64x2.promote_low_f32x4(t));
+        tHi = f64x2.add(tHi, f64x2.promote_low_f32x4(i32x4.shuffle(t, t, 2, 3, 0, 1)));
+      }
+      ls = log2vOff(s, es, off, hi, one, p0, p1, p2);
+    } else if (!i32x4.all_true(v128.or(i32x4.eq(es, zv), zero))) {
+      // as redoBody for sums of 2^100 and more: on x * 2^-es, so that neither the sums nor x log2 x can overflow
       tLo = f64x2.splat(0); tHi = f64x2.splat(0); sLo = f64x2.splat(0); sHi = f64x2.splat(0);
       p = src + (<usize>v << sh);
       for (let c0 = 0; c0 < classes; c0 += 4) {
@@ -649,8 +664,18 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   if (dt == DT_F16) { k0 = v128.load(CONSTS + K_B112); k1 = v128.load(CONSTS + K_INFT); k3 = v128.load(CONSTS + K_M14); k4 = v128.load(CONSTS + K_SIGN); }
   const sl = f64x2.splat(slope), it = f64x2.splat(inter);
   const dq = f32x4.splat(<f32>(1 / slope)), iq = f32x4.splat(<f32>inter);
-  const inf = v128.load(CONSTS + K_INF);
   let t = zv, s = zv;
+  if (!v128.any_true(i32x4.gt_s(es, i32x4.splat(HUGE_ES)))) {
+    for (let c = 0; c < classes; c++, p += cs) {
+      const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
+      const x = flushTiny(raw, fltmin);
+      s = f32x4.add(s, x);
+      t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
+    }
+    return f32x4.sub(log2vOff(s, es, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+  }
+  // sums of 2^100 and more (or Inf/NaN): on x * 2^-es, so that neither s nor x log2 x overflows
+  const inf = v128.load(CONSTS + K_INF);
   for (let c = 0; c < classes; c++, p += cs) {
     const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
     const x = flushTiny(raw, fltmin);
@@ -660,6 +685,11 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   }
   return f32x4.sub(log2v(s, off, hi, one, p0, p1, p2), f32x4.div(t, s));
 }
+
+/** Sum exponents above this take the scaled redo: below it, t = sum x (log2 x - es) stays under
+ *  s * 2^8 < 2^108 (and a wide kernel's partial of four classes under 2^110): far from FLT_MAX. */
+// @ts-ignore: decorator
+@inline const HUGE_ES: i32 = 100;
 
 /** x * 2^-es for flushed lanes x (0, >= FLT_MIN, Inf or NaN), by moving the exponent: exact, and
  *  0 where the result would fall below FLT_MIN (such a class is below 2^-125 of the voxel's sum:
