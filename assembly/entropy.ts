@@ -437,7 +437,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   minV = f32x4.pmin(minV, mn); maxV = f32x4.pmax(maxV, mx);
 }
 
-/** Pass A through the value tables (f16, u8; see U8TAB): per element two table loads instead of
+/** Pass A through the value tables (f16, u8, u16; see U8TAB): per element two table loads instead of
  *  decode + log2, the same sums bit for bit. Otherwise as passA. */
 // @ts-ignore: decorator
 @inline function passATab(dt: i32, withLabels: bool, CC: i32, src: usize, classes: i32, b0: i32, b1: i32, cs: usize, labels: usize): void {
