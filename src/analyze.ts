@@ -83,7 +83,8 @@ export function analyzeComputed(input: Pick<ProbInput, "info" | "nifti">, refs: 
 }
 
 function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {
-  return options.scale !== undefined ? { ...input.volume, scale: { slope: options.scale, inter: 0 } } : input.volume;
+  // --scale replaces the stored scaling: it applies to the stored values, before any reader-side decode
+  return options.scale !== undefined ? { ...(input.stored ?? input.volume), scale: { slope: options.scale, inter: 0 } } : input.volume;
 }
 
 /** The kernel options an analysis uses (labels only when no segmentation is given). */
@@ -143,7 +144,9 @@ function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: Reference
  *  scl_slope and scl_inter; a .npy has none unless given), not the one stored in the file. */
 function infoAsComputed(info: ProbInput["info"], volume: VolumeMeta): ProbInput["info"] {
   const { scale: _stored, ...rest } = info;
-  return volume.scale ? { ...rest, scale: volume.scale } : rest;
+  if (!volume.scale) return rest;
+  const { scalePerFile: _perFile, ...replaced } = rest;   // --scale replaced every file's scaling
+  return { ...replaced, dtype: volume.dtype, scale: volume.scale };
 }
 
 function spatialDims(img: NiftiImage): number[] {

@@ -54,3 +54,62 @@ describe("stats.json input.scale", () => {
     expect(stats(scaled).input.scale).toEqual({ slope: 1 / 255, inter: 0 });
   });
 });
+
+/** A minimal NIfTI-1 uint8 3-D file with scl_slope/scl_inter (no transform). */
+function u8Nifti(path: string, dims: [number, number, number], data: Uint8Array, slope: number, inter = 0): void {
+  const h = Buffer.alloc(352);
+  h.writeInt32LE(348, 0);
+  [3, ...dims, 1, 1, 1, 1].forEach((d, i) => h.writeInt16LE(d, 40 + 2 * i));
+  h.writeInt16LE(2, 70); h.writeInt16LE(8, 72);          // datatype uint8, bitpix 8
+  for (let i = 0; i < 8; i++) h.writeFloatLE(1, 76 + 4 * i);
+  h.writeFloatLE(352, 108); h.writeFloatLE(slope, 112); h.writeFloatLE(inter, 116);
+  h.write("n+1\0", 344, "latin1");
+  writeFileSync(path, Buffer.concat([h, Buffer.from(data)]));
+}
+
+/** Sum over voxels of the entropy (bits) of the class values `value(c, v)`, renormalised, float64. */
+function totalEntropy(C: number, N: number, value: (c: number, v: number) => number): number {
+  let total = 0;
+  for (let v = 0; v < N; v++) {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += value(c, v);
+    for (let c = 0; c < C; c++) { const p = value(c, v) / s; if (p > 0) total -= p * Math.log2(p); }
+  }
+  return total;
+}
+
+describe("one NIfTI file per class with different scl_slope (found by a breaker pass)", () => {
+  it("--scale replaces every file's slope (it was applied on top of them); stats.json says so; without it each file's scaling is reported", () => {
+    const dir = tempDir();
+    const dims: [number, number, number] = [8, 6, 5], N = 240;
+    const raw = [new Uint8Array(N), new Uint8Array(N), new Uint8Array(N)];
+    for (let v = 0; v < N; v++) { raw[0]![v] = (v * 37) % 200; raw[1]![v] = (v * 11) % 55; raw[2]![v] = 255 - raw[0]![v]! - raw[1]![v]!; }
+    const slopes = [Math.fround(1 / 255), Math.fround(2 / 255), Math.fround(1 / 255)];
+    const files = raw.map((r, c) => { const f = join(dir, `c${c + 1}.nii`); u8Nifti(f, dims, r, slopes[c]!); return f; });
+
+    const scaled = join(dir, "scaled");
+    const a = cli([...files, "--scale", "1/255", "--out", scaled, "--no-png", "--allow-unnormalized"]);
+    expect(a.code, a.stderr).toBe(0);
+    const sa = JSON.parse(readFileSync(join(scaled, "stats.json"), "utf8"));
+    expect(sa.input.scale).toEqual({ slope: 1 / 255, inter: 0 });
+    expect(sa.input.dtype).toBe("uint8");
+    expect(sa.input.scalePerFile).toBeUndefined();
+    const wantScaled = totalEntropy(3, N, (c, v) => raw[c]![v]!);   // raw * 1/255: the same ratios
+    expect(Math.abs(sa.totalEntropy - wantScaled)).toBeLessThanOrEqual(1e-6 * N);
+
+    const plain = join(dir, "plain");
+    const b = cli([...files, "--out", plain, "--no-png", "--allow-unnormalized"]);
+    expect(b.code, b.stderr).toBe(0);
+    const sb = JSON.parse(readFileSync(join(plain, "stats.json"), "utf8"));
+    expect(sb.input.scalePerFile).toEqual(slopes.map((slope) => ({ slope, inter: 0 })));
+    const wantPlain = totalEntropy(3, N, (c, v) => Math.fround(raw[c]![v]! * slopes[c]!));
+    expect(Math.abs(sb.totalEntropy - wantPlain)).toBeLessThanOrEqual(1e-6 * N);
+    expect(Math.abs(wantPlain - wantScaled)).toBeGreaterThan(1); // the two runs must differ
+  });
+
+  it("--scale 0 is refused (it would zero every value)", () => {
+    const r = cli([join(FIXTURES, "s04_nifti4d_uint8_scaled_icbm2009a_1mm", "probabilities.nii.gz"), "--scale", "0", "--out", join(tempDir(), "x")]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--scale: expected a non-zero number/);
+  });
+});

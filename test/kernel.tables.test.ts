@@ -190,3 +190,15 @@ describe("channel-last input with very many classes (found by a breaker pass)", 
     expect(Array.from(b.map)).toEqual(Array.from(a.map));
   });
 });
+
+describe("streamEntropy raw slab checks (found by a breaker pass)", () => {
+  const base = { classes: 2, voxels: 4, interleaved: false, fill() { throw new Error("not used"); } };
+  it("refuses an unknown raw dtype and non-numeric slope/inter with one-line errors", () => {
+    const bad = (raw: Record<string, unknown>) => () => streamEntropy({ ...base, raw: { fill() {}, ...raw } } as unknown as Parameters<typeof streamEntropy>[0], {}, () => {});
+    expect(bad({ dtype: "int16", slope: 1, inter: 0 })).toThrow(/raw dtype: expected float32 \| float64 \| float16 \| uint8 \| uint16, found 'int16'/);
+    expect(bad({ dtype: "uint8", slope: "1", inter: 0 })).toThrow(/raw slope\/inter: expected numbers, found string and number/);
+    // omitted slope/inter mean 1 and 0, for floats as for integers
+    const r = streamEntropy({ ...base, raw: { dtype: "float16", fill(dst: Uint8Array) { dst.set(new Uint8Array(new Uint16Array(8).fill(0x3800).buffer)); } } } as unknown as Parameters<typeof streamEntropy>[0], {}, () => {});
+    expect(r.total).toBe(4);
+  });
+});

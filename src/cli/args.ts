@@ -111,7 +111,11 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         const r = parts.map((s) => Number(s.trim()));
         a.regions = r; break;
       }
-      case "--scale": a.scale = parseNumber("--scale", value!); break;
+      case "--scale":
+        a.scale = parseNumber("--scale", value!);
+        // a zero slope would zero every value (in a NIfTI header it means "no scaling")
+        if (a.scale === 0) usage("--scale", "a non-zero number (or a fraction such as 1/255)", `'${value!}'`);
+        break;
       case "--gzip-level": {
         const n = Number(value);
         if (!Number.isInteger(n) || n < 0 || n > 9) usage("--gzip-level", "an integer from 0 to 9", `'${value}'`);

@@ -149,9 +149,15 @@ export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "inter
   if (!Number.isSafeInteger(source.classes) || source.classes < 1) fail({ file: "source", field: "classes", expected: "an integer >= 1", found: `${source.classes}` });
   if (!Number.isSafeInteger(source.voxels) || source.voxels < 0) fail({ file: "source", field: "voxels", expected: "an integer >= 0", found: `${source.voxels}` });
   const raw = source.raw;
-  if (raw && (raw.dtype === "float16" || raw.dtype === "float32" || raw.dtype === "float64") && (raw.slope !== 1 || raw.inter !== 0)) {
-    // the kernel scales integers only: a float type would silently run unscaled
-    fail({ file: "source", field: `raw slope/inter of ${raw.dtype}`, expected: "1 and 0 (scaling applies to uint8 and uint16 raw slabs)", found: `${raw.slope} and ${raw.inter}` });
+  if (raw) {
+    // JavaScript callers get no type check: an unknown type or a scale the kernel does not apply
+    // would run silently as something else
+    if (!Object.hasOwn(NATIVE_BYTES, raw.dtype)) fail({ file: "source", field: "raw dtype", expected: Object.keys(NATIVE_BYTES).join(" | "), found: `'${String(raw.dtype)}'` });
+    const slope: unknown = raw.slope ?? 1, inter: unknown = raw.inter ?? 0;
+    if (typeof slope !== "number" || typeof inter !== "number") fail({ file: "source", field: "raw slope/inter", expected: "numbers", found: `${typeof slope} and ${typeof inter}` });
+    if ((raw.dtype === "float16" || raw.dtype === "float32" || raw.dtype === "float64") && (slope !== 1 || inter !== 0)) {
+      fail({ file: "source", field: `raw slope/inter of ${raw.dtype}`, expected: "1 and 0 (scaling applies to uint8 and uint16 raw slabs)", found: `${slope} and ${inter}` });
+    }
   }
   const C = source.classes;
   const wantLabels = options.labels ?? false;

@@ -31,12 +31,17 @@ export interface InputInfo {
   order: "C" | "F";
   byteOrder: "little" | "big";
   scale?: Scaling;
+  /** One file per class whose scalings differ: each file's scaling (null: none), in class order. */
+  scalePerFile?: (Scaling | null)[];
   intentCode?: number;
 }
 
 export interface ProbInput {
   volume: ProbVolume;
   info: InputInfo;
+  /** The stored values before a reader-side decode (one file per class with one dtype but
+   *  differing scalings, decoded to float32 in `volume`): what `--scale` rescales. */
+  stored?: ProbVolume;
   /** The NIfTI itself when the probabilities are NIfTI (their geometry can serve as reference). */
   nifti?: NiftiImage;
 }
@@ -148,19 +153,20 @@ export function fromClassFiles(images: NiftiImage[]): ProbInput {
     if (d.length > 3 && d.slice(3).some((x) => x > 1)) fail({ file: img.name, field: "dim", expected: "a 3-D volume (one class per file)", found: `dims [${d.join(", ")}]` });
     if (d[0] !== dims[0] || d[1] !== dims[1] || d[2] !== dims[2]) fail({ file: img.name, field: "dim", expected: `[${dims.join(", ")}] like ${first.name}`, found: `[${d.slice(0, 3).join(", ")}]` });
   }
-  const same = images.every((i) => i.dtype === first.dtype && i.scale?.slope === first.scale?.slope && i.scale?.inter === first.scale?.inter);
+  const sameType = images.every((i) => i.dtype === first.dtype);
+  const sameScale = images.every((i) => i.scale?.slope === first.scale?.slope && i.scale?.inter === first.scale?.inter);
+  const same = sameType && sameScale;
   const planes = same ? images.map((i) => i.data) : images.map((i) => decodeToFloat32(i));
   const shape = [...dims, images.length];
-  const volume: ProbVolume = {
-    data: planes, dtype: same ? first.dtype : "float32", shape, strides: [...stridesFor(dims, "F"), 0], classAxis: 3, gridAxes: [0, 1, 2],
-    name: images.map((i) => i.name).join(" + "),
-    ...(same && first.scale ? { scale: first.scale } : {}),
-  };
+  const layout = { shape, strides: [...stridesFor(dims, "F"), 0], classAxis: 3, gridAxes: [0, 1, 2], name: images.map((i) => i.name).join(" + ") };
+  const volume: ProbVolume = { data: planes, dtype: same ? first.dtype : "float32", ...layout, ...(same && first.scale ? { scale: first.scale } : {}) };
   return {
     volume, nifti: first,
+    ...(!same && sameType ? { stored: { data: images.map((i) => i.data), dtype: first.dtype, ...layout } } : {}),
     info: {
       files: images.map((i) => i.name), format: "nifti-per-class", dtype: volume.dtype, shape, axes: ["i(x)", "j(y)", "k(z)", "class"], classAxis: 3,
       classes: images.length, order: "F", byteOrder: first.littleEndian ? "little" : "big", ...(volume.scale ? { scale: volume.scale } : {}),
+      ...(!sameScale ? { scalePerFile: images.map((i) => i.scale ?? null) } : {}),
     },
   };
 }
