@@ -83,8 +83,13 @@ export function analyzeComputed(input: Pick<ProbInput, "info" | "nifti">, refs: 
 }
 
 function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {
-  // --scale replaces the stored scaling: it applies to the stored values, before any reader-side decode
-  return options.scale !== undefined ? { ...(input.stored ?? input.volume), scale: { slope: options.scale, inter: 0 } } : input.volume;
+  if (options.scale === undefined) return input.volume;
+  // --scale replaces the stored scaling: it applies to the stored values, before any reader-side
+  // decode; class files of different stored types have no single set of stored values to scale
+  if (input.info.dtypePerFile) {
+    fail({ file: input.volume.name, field: "--scale", expected: "class files of one stored type (it replaces the scaling of the stored values)", found: `types ${input.info.dtypePerFile.join(", ")}`, hint: "leave --scale out: each file's own scl_slope/scl_inter is applied" });
+  }
+  return { ...(input.stored ?? input.volume), scale: { slope: options.scale, inter: 0 } };
 }
 
 /** The kernel options an analysis uses (labels only when no segmentation is given). */

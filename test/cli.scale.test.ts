@@ -55,16 +55,17 @@ describe("stats.json input.scale", () => {
   });
 });
 
-/** A minimal NIfTI-1 uint8 3-D file with scl_slope/scl_inter (no transform). */
-function u8Nifti(path: string, dims: [number, number, number], data: Uint8Array, slope: number, inter = 0): void {
+/** A minimal NIfTI-1 uint8 (or uint16) 3-D file with scl_slope/scl_inter (no transform). */
+function u8Nifti(path: string, dims: [number, number, number], data: Uint8Array | Uint16Array, slope: number, inter = 0): void {
   const h = Buffer.alloc(352);
   h.writeInt32LE(348, 0);
   [3, ...dims, 1, 1, 1, 1].forEach((d, i) => h.writeInt16LE(d, 40 + 2 * i));
-  h.writeInt16LE(2, 70); h.writeInt16LE(8, 72);          // datatype uint8, bitpix 8
+  const u16 = data instanceof Uint16Array;
+  h.writeInt16LE(u16 ? 512 : 2, 70); h.writeInt16LE(u16 ? 16 : 8, 72);   // datatype uint16/uint8, bitpix
   for (let i = 0; i < 8; i++) h.writeFloatLE(1, 76 + 4 * i);
   h.writeFloatLE(352, 108); h.writeFloatLE(slope, 112); h.writeFloatLE(inter, 116);
   h.write("n+1\0", 344, "latin1");
-  writeFileSync(path, Buffer.concat([h, Buffer.from(data)]));
+  writeFileSync(path, Buffer.concat([h, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
 }
 
 /** Sum over voxels of the entropy (bits) of the class values `value(c, v)`, renormalised, float64. */
@@ -105,6 +106,23 @@ describe("one NIfTI file per class with different scl_slope (found by a breaker 
     const wantPlain = totalEntropy(3, N, (c, v) => Math.fround(raw[c]![v]! * slopes[c]!));
     expect(Math.abs(sb.totalEntropy - wantPlain)).toBeLessThanOrEqual(1e-6 * N);
     expect(Math.abs(wantPlain - wantScaled)).toBeGreaterThan(1); // the two runs must differ
+  });
+
+  it("class files of different stored types: --scale is refused (no single stored values to scale); without it each file's scaling applies", () => {
+    const dir = tempDir();
+    const dims: [number, number, number] = [4, 4, 2], N = 32;
+    const a = new Uint8Array(N), b = new Uint16Array(N), c = new Uint8Array(N);
+    for (let v = 0; v < N; v++) { a[v] = v * 3; b[v] = (255 - v * 3 - (v % 5)) * 257; c[v] = v % 5; }
+    const files = [["c1.nii", a, 1 / 255], ["c2.nii", b, 1 / 65535], ["c3.nii", c, 1 / 255]].map(([f, d, sl]) => { const p = join(dir, f as string); u8Nifti(p, dims, d as Uint8Array | Uint16Array, sl as number); return p; });
+    const r = cli([...files, "--scale", "1/255", "--out", join(dir, "x"), "--no-png", "--allow-unnormalized"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--scale: expected class files of one stored type .*found types uint8, uint16, uint8/);
+    const ok = cli([...files, "--out", join(dir, "y"), "--no-png"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const st = JSON.parse(readFileSync(join(dir, "y", "stats.json"), "utf8"));
+    expect(st.input.dtypePerFile).toEqual(["uint8", "uint16", "uint8"]);
+    const want = totalEntropy(3, N, (k, v) => (k === 0 ? Math.fround(a[v]! * Math.fround(1 / 255)) : k === 1 ? Math.fround(b[v]! * Math.fround(1 / 65535)) : Math.fround(c[v]! * Math.fround(1 / 255))));
+    expect(Math.abs(st.totalEntropy - want)).toBeLessThanOrEqual(1e-6 * N);
   });
 
   it("--scale 0 is refused (it would zero every value)", () => {

@@ -33,6 +33,8 @@ export interface InputInfo {
   scale?: Scaling;
   /** One file per class whose scalings differ: each file's scaling (null: none), in class order. */
   scalePerFile?: (Scaling | null)[];
+  /** One file per class of different stored types: each file's type (decoded to float32). */
+  dtypePerFile?: DType[];
   intentCode?: number;
 }
 
@@ -167,6 +169,7 @@ export function fromClassFiles(images: NiftiImage[]): ProbInput {
       files: images.map((i) => i.name), format: "nifti-per-class", dtype: volume.dtype, shape, axes: ["i(x)", "j(y)", "k(z)", "class"], classAxis: 3,
       classes: images.length, order: "F", byteOrder: first.littleEndian ? "little" : "big", ...(volume.scale ? { scale: volume.scale } : {}),
       ...(!sameScale ? { scalePerFile: images.map((i) => i.scale ?? null) } : {}),
+      ...(!sameType ? { dtypePerFile: images.map((i) => i.dtype) } : {}),
     },
   };
 }
