@@ -438,9 +438,10 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
 }
 
 /** Pass A through the value tables (f16, u8, u16; see U8TAB): per element two table loads instead of
- *  decode + log2, the same sums bit for bit. Otherwise as passA. */
+ *  decode + log2, the same sums bit for bit. Otherwise as passA, but always a class loop: written
+ *  out for a fixed class count it was no faster (C = 8: 72 against 65 ms per 256^3). */
 // @ts-ignore: decorator
-@inline function passATab(dt: i32, withLabels: bool, CC: i32, src: usize, classes: i32, b0: i32, b1: i32, cs: usize, labels: usize): void {
+@inline function passATab(dt: i32, withLabels: bool, src: usize, classes: i32, b0: i32, b1: i32, cs: usize, labels: usize): void {
   const sh = shiftOf(dt);
   const fltmin = v128.load(CONSTS + K_FLTMIN), off = v128.load(CONSTS + K_OFF), hi = v128.load(CONSTS + K_HI);
   const zv = f32x4.splat(0);
@@ -450,63 +451,12 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
     let s = zv, t = zv;
     let best = hi, lab = zv;
     let p = src + (<usize>v << sh);
-    let a: v128, b: v128, r: v128, q: usize;
-    if (CC == 0) {
-      for (let c = 0; c < classes; c++, p += cs) {
-        a = tabPair(dt, p, 0); b = tabPair(dt, p, 2);
-        r = i32x4.shuffle(a, b, 0, 2, 4, 6); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        s = f32x4.add(s, tabFlush(dt, r, fltmin, zv)); t = f32x4.add(i32x4.shuffle(a, b, 1, 3, 5, 7), t);
-        if (withLabels) { lab = labelStep(lab, r, best, c); best = f32x4.pmax(best, r); }
-      }
-    } else {
-      {
-        q = p + 0 * cs; a = tabPair(dt, q, 0); b = tabPair(dt, q, 2);
-        r = i32x4.shuffle(a, b, 0, 2, 4, 6); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        s = f32x4.add(s, tabFlush(dt, r, fltmin, zv)); t = f32x4.add(i32x4.shuffle(a, b, 1, 3, 5, 7), t);
-        if (withLabels) { best = f32x4.pmax(best, r); }
-      }
-      if (CC > 1) {
-        q = p + 1 * cs; a = tabPair(dt, q, 0); b = tabPair(dt, q, 2);
-        r = i32x4.shuffle(a, b, 0, 2, 4, 6); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        s = f32x4.add(s, tabFlush(dt, r, fltmin, zv)); t = f32x4.add(i32x4.shuffle(a, b, 1, 3, 5, 7), t);
-        if (withLabels) { lab = labelStep(lab, r, best, 1); best = f32x4.pmax(best, r); }
-      }
-      if (CC > 2) {
-        q = p + 2 * cs; a = tabPair(dt, q, 0); b = tabPair(dt, q, 2);
-        r = i32x4.shuffle(a, b, 0, 2, 4, 6); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        s = f32x4.add(s, tabFlush(dt, r, fltmin, zv)); t = f32x4.add(i32x4.shuffle(a, b, 1, 3, 5, 7), t);
-        if (withLabels) { lab = labelStep(lab, r, best, 2); best = f32x4.pmax(best, r); }
-      }
-      if (CC > 3) {
-        q = p + 3 * cs; a = tabPair(dt, q, 0); b = tabPair(dt, q, 2);
-        r = i32x4.shuffle(a, b, 0, 2, 4, 6); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        s = f32x4.add(s, tabFlush(dt, r, fltmin, zv)); t = f32x4.add(i32x4.shuffle(a, b, 1, 3, 5, 7), t);
-        if (withLabels) { lab = labelStep(lab, r, best, 3); best = f32x4.pmax(best, r); }
-      }
-      if (CC > 4) {
-        q = p + 4 * cs; a = tabPair(dt, q, 0); b = tabPair(dt, q, 2);
-        r = i32x4.shuffle(a, b, 0, 2, 4, 6); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        s = f32x4.add(s, tabFlush(dt, r, fltmin, zv)); t = f32x4.add(i32x4.shuffle(a, b, 1, 3, 5, 7), t);
-        if (withLabels) { lab = labelStep(lab, r, best, 4); best = f32x4.pmax(best, r); }
-      }
-      if (CC > 5) {
-        q = p + 5 * cs; a = tabPair(dt, q, 0); b = tabPair(dt, q, 2);
-        r = i32x4.shuffle(a, b, 0, 2, 4, 6); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        s = f32x4.add(s, tabFlush(dt, r, fltmin, zv)); t = f32x4.add(i32x4.shuffle(a, b, 1, 3, 5, 7), t);
-        if (withLabels) { lab = labelStep(lab, r, best, 5); best = f32x4.pmax(best, r); }
-      }
-      if (CC > 6) {
-        q = p + 6 * cs; a = tabPair(dt, q, 0); b = tabPair(dt, q, 2);
-        r = i32x4.shuffle(a, b, 0, 2, 4, 6); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        s = f32x4.add(s, tabFlush(dt, r, fltmin, zv)); t = f32x4.add(i32x4.shuffle(a, b, 1, 3, 5, 7), t);
-        if (withLabels) { lab = labelStep(lab, r, best, 6); best = f32x4.pmax(best, r); }
-      }
-      if (CC > 7) {
-        q = p + 7 * cs; a = tabPair(dt, q, 0); b = tabPair(dt, q, 2);
-        r = i32x4.shuffle(a, b, 0, 2, 4, 6); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
-        s = f32x4.add(s, tabFlush(dt, r, fltmin, zv)); t = f32x4.add(i32x4.shuffle(a, b, 1, 3, 5, 7), t);
-        if (withLabels) { lab = labelStep(lab, r, best, 7); best = f32x4.pmax(best, r); }
-      }
+    let a: v128, b: v128, r: v128;
+    for (let c = 0; c < classes; c++, p += cs) {
+      a = tabPair(dt, p, 0); b = tabPair(dt, p, 2);
+      r = i32x4.shuffle(a, b, 0, 2, 4, 6); mn = f32x4.pmin(mn, r); mx = f32x4.pmax(mx, r);
+      s = f32x4.add(s, tabFlush(dt, r, fltmin, zv)); t = f32x4.add(i32x4.shuffle(a, b, 1, 3, 5, 7), t);
+      if (withLabels) { lab = labelStep(lab, r, best, c); best = f32x4.pmax(best, r); }
     }
     const o = <usize>(v - b0) << 2;
     v128.store(SCR_S + o, s);
@@ -529,7 +479,7 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   const cs = <usize>classStride << sh;
   for (let b0 = 0; b0 < n; b0 += BV) {
     const b1 = min(b0 + BV, n);
-    if (tabulated(dt)) passATab(dt, withLabels, CC, src, classes, b0, b1, cs, labels);
+    if (tabulated(dt)) passATab(dt, withLabels, src, classes, b0, b1, cs, labels);
     else passA(dt, withLabels, CC, src, classes, b0, b1, cs, labels, slope, inter);
     // pass B: per-voxel finish, out of line (its own registers)
     finishBlock(dt, src, b0, b1, n, classes, cs, out, labels, unitScale, slope, inter, sh);
@@ -827,8 +777,8 @@ function logitsK(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, 
 function sigmoidK(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { otherKind(KIND_SIGMOID, s, C, n, cs, o, u); }
 function tissueK(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { otherKind(KIND_TISSUE, s, C, n, cs, o, u); }
 
-// Fixed class counts 2..8 for the common stored types (f32: nnU-Net v2, f16: v1, u8 with a table),
-// with and without labels: the class loop written out (softmaxReg with CC > 0).
+// Fixed class counts 2..8 for f32 (nnU-Net v2), with and without labels: the class loop written out
+// (softmaxReg with CC > 0). f16, u8 and u16 read tables in a class loop (passATab), as fast.
 function fixF32C2(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F32, false, 2, s, C, n, cs, o, l, u, a, b); }
 function fixF32C3(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F32, false, 3, s, C, n, cs, o, l, u, a, b); }
 function fixF32C4(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F32, false, 4, s, C, n, cs, o, l, u, a, b); }
@@ -843,34 +793,6 @@ function fixF32LC5(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32
 function fixF32LC6(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F32, true, 6, s, C, n, cs, o, l, u, a, b); }
 function fixF32LC7(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F32, true, 7, s, C, n, cs, o, l, u, a, b); }
 function fixF32LC8(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F32, true, 8, s, C, n, cs, o, l, u, a, b); }
-function fixF16C2(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, false, 2, s, C, n, cs, o, l, u, a, b); }
-function fixF16C3(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, false, 3, s, C, n, cs, o, l, u, a, b); }
-function fixF16C4(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, false, 4, s, C, n, cs, o, l, u, a, b); }
-function fixF16C5(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, false, 5, s, C, n, cs, o, l, u, a, b); }
-function fixF16C6(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, false, 6, s, C, n, cs, o, l, u, a, b); }
-function fixF16C7(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, false, 7, s, C, n, cs, o, l, u, a, b); }
-function fixF16C8(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, false, 8, s, C, n, cs, o, l, u, a, b); }
-function fixF16LC2(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, true, 2, s, C, n, cs, o, l, u, a, b); }
-function fixF16LC3(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, true, 3, s, C, n, cs, o, l, u, a, b); }
-function fixF16LC4(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, true, 4, s, C, n, cs, o, l, u, a, b); }
-function fixF16LC5(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, true, 5, s, C, n, cs, o, l, u, a, b); }
-function fixF16LC6(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, true, 6, s, C, n, cs, o, l, u, a, b); }
-function fixF16LC7(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, true, 7, s, C, n, cs, o, l, u, a, b); }
-function fixF16LC8(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_F16, true, 8, s, C, n, cs, o, l, u, a, b); }
-function fixU8FC2(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, false, 2, s, C, n, cs, o, l, u, a, b); }
-function fixU8FC3(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, false, 3, s, C, n, cs, o, l, u, a, b); }
-function fixU8FC4(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, false, 4, s, C, n, cs, o, l, u, a, b); }
-function fixU8FC5(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, false, 5, s, C, n, cs, o, l, u, a, b); }
-function fixU8FC6(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, false, 6, s, C, n, cs, o, l, u, a, b); }
-function fixU8FC7(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, false, 7, s, C, n, cs, o, l, u, a, b); }
-function fixU8FC8(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, false, 8, s, C, n, cs, o, l, u, a, b); }
-function fixU8FLC2(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, true, 2, s, C, n, cs, o, l, u, a, b); }
-function fixU8FLC3(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, true, 3, s, C, n, cs, o, l, u, a, b); }
-function fixU8FLC4(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, true, 4, s, C, n, cs, o, l, u, a, b); }
-function fixU8FLC5(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, true, 5, s, C, n, cs, o, l, u, a, b); }
-function fixU8FLC6(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, true, 6, s, C, n, cs, o, l, u, a, b); }
-function fixU8FLC7(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, true, 7, s, C, n, cs, o, l, u, a, b); }
-function fixU8FLC8(s: usize, C: i32, n: i32, cs: i32, o: usize, l: usize, u: f32, a: f64, b: f64): void { softmaxReg(DT_U8F, true, 8, s, C, n, cs, o, l, u, a, b); }
 
 const KERNELS: StaticArray<Kern> = [
   regF32, regF32L, regF64, regF64L, regF16, regF16L, regU8, regU8L, regU16, regU16L, regU8F, regU8FL, regU16F, regU16FL,
@@ -878,10 +800,6 @@ const KERNELS: StaticArray<Kern> = [
   logitsK, sigmoidK, tissueK,
   fixF32C2, fixF32C3, fixF32C4, fixF32C5, fixF32C6, fixF32C7, fixF32C8,
   fixF32LC2, fixF32LC3, fixF32LC4, fixF32LC5, fixF32LC6, fixF32LC7, fixF32LC8,
-  fixF16C2, fixF16C3, fixF16C4, fixF16C5, fixF16C6, fixF16C7, fixF16C8,
-  fixF16LC2, fixF16LC3, fixF16LC4, fixF16LC5, fixF16LC6, fixF16LC7, fixF16LC8,
-  fixU8FC2, fixU8FC3, fixU8FC4, fixU8FC5, fixU8FC6, fixU8FC7, fixU8FC8,
-  fixU8FLC2, fixU8FLC3, fixU8FLC4, fixU8FLC5, fixU8FLC6, fixU8FLC7, fixU8FLC8,
 ];
 
 /** Index in KERNELS of the first fixed-class-count specialisation. */
@@ -898,9 +816,8 @@ function kernelFor(kind: i32, dtype: i32, classes: i32, labels: usize, slope: f6
     w16Table(DT_U16, slope, inter);
     if (fastIntOk(d, slope, inter)) d = DT_U16F;   // the faster decoder of the rare redo path
   }
-  if (classes >= 2 && classes <= 8 && (d == DT_F32 || d == DT_F16 || d == DT_U8F)) {
-    const fixedType = d == DT_F32 ? 0 : d == DT_F16 ? 1 : 2;
-    return unchecked(KERNELS[FIXED_BASE + 14 * fixedType + (labels != 0 ? 7 : 0) + classes - 2]);
+  if (classes >= 2 && classes <= 8 && d == DT_F32) {
+    return unchecked(KERNELS[FIXED_BASE + (labels != 0 ? 7 : 0) + classes - 2]);
   }
   return unchecked(KERNELS[(classes >= WIDE_MIN_C ? 14 : 0) + 2 * d + (labels != 0 ? 1 : 0)]);
 }

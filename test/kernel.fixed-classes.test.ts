@@ -1,6 +1,6 @@
 /**
- * The softmax kernel has two forms of the class loop: written out for class counts 2..8 (f32, f16,
- * u8 with a table) and a run-time loop (f64, u16, one class). Both must give the same map, labels
+ * The softmax kernel has two forms of the class loop: written out for class counts 2..8 (f32) and a
+ * run-time loop (f64, the value tables of f16, u8 and u16, one class). Both must give the same map, labels
  * and statistics, bit for bit: float64 input takes the loop, the same values in float32 take the
  * written-out form. Values below FLT_MIN (negative, denormal) count as 0 in every voxel whatever
  * its neighbours hold; the tiny-sum rows check the redo path for sums far from 1 against closed
