@@ -614,26 +614,18 @@ function fastIntOk(dtype: i32, slope: f64, inter: f64): bool {
   if (dt == DT_F16) { k0 = v128.load(CONSTS + K_B112); k1 = v128.load(CONSTS + K_INFT); k3 = v128.load(CONSTS + K_M14); k4 = v128.load(CONSTS + K_SIGN); }
   const sl = f64x2.splat(slope), it = f64x2.splat(inter);
   const dq = f32x4.splat(<f32>(1 / slope)), iq = f32x4.splat(<f32>inter);
-  let t = zv, s = zv;
-  if (!v128.any_true(i32x4.gt_s(es, i32x4.splat(HUGE_ES)))) {
-    for (let c = 0; c < classes; c++, p += cs) {
-      const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
-      const x = flushTiny(raw, fltmin);
-      s = f32x4.add(s, x);
-      t = mad(x, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
-    }
-    return f32x4.sub(log2vOff(s, es, off, hi, one, p0, p1, p2), f32x4.div(t, s));
-  }
   // sums of 2^100 and more (or Inf/NaN): on x * 2^-es, so that neither s nor x log2 x overflows
+  const scaled = v128.any_true(i32x4.gt_s(es, i32x4.splat(HUGE_ES)));
   const inf = v128.load(CONSTS + K_INF);
+  let t = zv, s = zv;
   for (let c = 0; c < classes; c++, p += cs) {
     const raw = ld4(dt, p, zv, k0, k1, fltmin, k3, k4, sl, it, dq, iq);
     const x = flushTiny(raw, fltmin);
-    const xs = scaleExp(x, es, fltmin, inf);
+    const xs = scaled ? scaleExp(x, es, fltmin, inf) : x;
     s = f32x4.add(s, xs);
     t = mad(xs, log2vOff(x, es, off, hi, one, p0, p1, p2), t);
   }
-  return f32x4.sub(log2v(s, off, hi, one, p0, p1, p2), f32x4.div(t, s));
+  return f32x4.sub(log2vOff(s, scaled ? zv : es, off, hi, one, p0, p1, p2), f32x4.div(t, s));
 }
 
 /** Sum exponents above this take the scaled redo: below it, t = sum x (log2 x - es) stays under
