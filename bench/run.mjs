@@ -1,12 +1,15 @@
 // Benchmark suite (tinybench): `npm run bench` (full) or `npm run bench -- --quick` (< 1 min).
-// Options: --quick, --only=a,b,c,d, --no-numpy, --json=path. Runs against dist/ (npm run build).
-import { Bench } from "tinybench";
+// Options: --quick, --only=a,b,c,d, --no-numpy, --no-relaxed, --no-browser, --no-e2e, --json=path.
+// Runs against dist/ (npm run build). With input (b), the same input is also timed in headless
+// Chromium (bench/browser.mjs) and printed as a second table; --json rows from it carry `runtime`.
 import { execFileSync } from "node:child_process";
 import { writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import { join } from "node:path";
 import { makePlanar, toInterleaved, toFloat16, toUint8 } from "./data.mjs";
 import { jsEntropyPlanar, jsEntropyInterleaved } from "./baseline.mjs";
+import { RoundBench } from "./round-bench.mjs";
+import { runChromium, chromiumTable } from "./browser.mjs";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -17,6 +20,7 @@ const noNumpy = args.includes("--no-numpy") || quick;
 // relaxed-SIMD (FMA) build; prints its rows as JSON
 const relaxedChild = args.includes("--relaxed-child");
 const noRelaxed = args.includes("--no-relaxed");
+const noBrowser = args.includes("--no-browser");
 
 const dist = new URL("../dist/", import.meta.url);
 if (!existsSync(new URL("index.js", dist))) throw new Error("bench: run `npm run build` first");
@@ -48,35 +52,9 @@ function interleavedVolume(data, dtype, C, [nx, ny, nz]) {
 const rows = [];
 const relaxedRows = [];
 
-/**
- * tinybench in rounds. Every task runs a few timed iterations per round, each round in a rotated
- * task order, and a task's figure is the median of all its samples. The machine is shared: a burst
- * of load from other jobs then falls on every task of a round instead of on the one task that
- * happened to run during it, and the ratios (to the floor, to JS, to numpy) stay comparable.
- */
-class RoundBench {
-  constructor({ rounds, time, iterations }) { this.rounds = rounds; this.time = time; this.iterations = iterations; this.tasks = []; this.ms = new Map(); this.count = new Map(); }
-  add(name, fn) { this.tasks.push({ name, fn }); }
-  async run() {
-    const samples = new Map(this.tasks.map((t) => [t.name, []]));
-    for (let r = 0; r < this.rounds; r++) {
-      const bench = new Bench({ time: this.time, iterations: this.iterations, warmupIterations: r === 0 ? 1 : 0, warmupTime: 0, retainSamples: true });
-      const k = r % Math.max(1, this.tasks.length);
-      for (const t of [...this.tasks.slice(k), ...this.tasks.slice(0, k)]) bench.add(t.name, t.fn);
-      await bench.run();
-      for (const t of bench.tasks) {
-        const lat = t.result.latency;
-        samples.get(t.name).push(...(lat?.samples ?? [lat?.p50 ?? lat?.mean]));
-      }
-    }
-    for (const [name, xs] of samples) {
-      const sorted = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-      this.ms.set(name, sorted[sorted.length >> 1]);
-      this.count.set(name, sorted.length);
-    }
-  }
-}
 const ROUNDS = quick ? 2 : 3;
+// RoundBench's settings, the same for the Node rows and the Chromium page
+const BENCH = { rounds: ROUNDS, time: quick ? 80 : 500, iterations: quick ? 1 : 2 };
 
 let pool;
 if (poolMod) pool = await poolMod.createNodePool({ threads: 2 });
@@ -95,7 +73,7 @@ for (const key of only) {
     planar: planarVolume(gen.data, "float32", C, spec.dims),
     interleaved: interleavedVolume(il, "float32", C, spec.dims),
   };
-  const bench = new RoundBench({ rounds: ROUNDS, time: quick ? 80 : 500, iterations: quick ? 1 : 2 });
+  const bench = new RoundBench(BENCH);
   if (relaxedChild) {
     for (const layout of ["planar", "interleaved"]) {
       bench.add(`${key}|${layout}|wasm 1 thread, relaxed-SIMD FMA`, () => lib.computeEntropySync(vols[layout]));
@@ -181,6 +159,10 @@ if (!noRelaxed) {
   }
 }
 
+// Chromium rows: input (b) again in headless Chromium, after every Node row (nothing else runs
+// meanwhile), compared with the Node rows of this run
+const chromiumRun = only.includes("b") && !noBrowser ? await runChromium({ input: INPUTS.b, quick, bench: BENCH, nodeRows: rows }) : undefined;
+
 function numpyRow(gen, spec, floor, js) {
   try {
     execFileSync("/usr/bin/python3", ["-c", "import numpy"], { stdio: "ignore" });
@@ -201,6 +183,39 @@ function numpyRow(gen, spec, floor, js) {
   }
 }
 
+/**
+ * The speed targets of issue 3 on input (b) planar, read off this run's rows: each against the
+ * fresh-map and the map-reused row, with met / MISSED, so that nobody has to work the ratios out.
+ */
+function targetLines(rows, chromium) {
+  const row = (variant) => rows.find((r) => r.key === "b" && r.layout === "planar" && r.variant === variant);
+  const numpy = row("numpy reference"), f32 = row("wasm 1 thread"), f32r = row("wasm 1 thread, map reused");
+  const verdict = (x, ok) => (x === undefined ? "n/a" : `${f(x)}× ${ok(x) ? "met" : "MISSED"}`);
+  const pair = (variant, pick, ok) => [row(variant), row(`${variant}, map reused`)].map((r) => verdict(r && pick(r), ok)).join(" | ");
+  const vsNumpy = (r) => (numpy ? numpy.ms / r.ms : undefined);
+  const lines = [
+    "Targets (issue 3), input (b) planar, Node, this run" + (numpy ? "" : " (no numpy row: run without --quick / --no-numpy for those)") + ":",
+    "",
+    "| target | fresh map | map reused |",
+    "| --- | ---: | ---: |",
+    `| 1 thread ≤ 3.5× the read floor | ${pair("wasm 1 thread", (r) => r.vsFloor, (x) => x <= 3.5)} |`,
+    `| 1 thread ≥ 6× faster than numpy | ${pair("wasm 1 thread", vsNumpy, (x) => x >= 6)} |`,
+    `| 2 workers ≤ 2.0× the 1-thread read floor | ${pair("wasm 2 workers", (r) => r.vsFloor, (x) => x <= 2)} |`,
+    `| 2 workers ≥ 10× faster than numpy | ${pair("wasm 2 workers", vsNumpy, (x) => x >= 10)} |`,
+    `| float16 GB/s > float32 GB/s (ratio) | ${[row("wasm f16"), row("wasm f16, map reused")].map((r, i) => verdict(r && [f32, f32r][i] && r.gbPerS / [f32, f32r][i].gbPerS, (x) => x > 1)).join(" | ")} |`,
+    `| uint8 GB/s > float32 GB/s (ratio) | ${[row("wasm u8 scaled"), row("wasm u8 scaled, map reused")].map((r, i) => verdict(r && [f32, f32r][i] && r.gbPerS / [f32, f32r][i].gbPerS, (x) => x > 1)).join(" | ")} |`,
+  ];
+  const c = chromium?.rows;
+  if (c) {
+    const cr = (v) => c.find((r) => r.variant === v);
+    const cells = (v, ok) => [cr(v), cr(`${v}, map reused`)].map((r) => verdict(r?.vsFloor, ok)).join(" | ");
+    lines.push(`| Chromium: 1 thread ≤ 3.5× its read floor | ${cells("wasm 1 thread", (x) => x <= 3.5)} |`);
+    lines.push(`| Chromium: 2 workers ≤ 2.0× its read floor | ${cells("wasm 2 workers", (x) => x <= 2)} |`);
+    lines.push(`| Chromium, relaxed-SIMD FMA: 2 workers ≤ 2.0× its read floor | ${cells("wasm 2 workers, relaxed-SIMD FMA", (x) => x <= 2)} |`);
+  }
+  return lines;
+}
+
 function npyBytes(data, shape) {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(", ")}), }`;
   const total = 10 + header.length + 1;
@@ -219,7 +234,9 @@ console.log(`\nsegentropy bench: Node ${process.version}, ${cpus().length} × ${
 console.log("| input | layout | variant | median ms | Mvoxel/s | GB/s | × faster than JS | × read floor |");
 console.log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.input} | ${r.layout} | ${r.variant} | ${f(r.ms)} | ${f(r.voxPerS / 1e6)} | ${f(r.gbPerS)} | ${f(r.vsJs)} | ${f(r.vsFloor)} |`);
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify(rows, null, 1));
+if (chromiumRun) console.log(["", ...chromiumTable(chromiumRun, { quick })].join("\n"));
+if (only.includes("b")) console.log(["", ...targetLines(rows, chromiumRun)].join("\n"));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify([...rows, ...(chromiumRun?.rows ?? [])], null, 1));
 // end-to-end figures of the CLI (bench/e2e.mjs), unless --no-e2e
 if (!args.includes("--no-e2e")) {
   console.log("");
