@@ -1,6 +1,7 @@
 /** File input for Node: whole files as bytes, including files over the 2 GiB readFile limit. */
-import { closeSync, fstatSync, openSync, readSync, readFileSync, statSync } from "node:fs";
-import { fail } from "../errors.js";
+import { closeSync, constants, fstatSync, openSync, readSync, readFileSync, statSync } from "node:fs";
+import type { Stats } from "node:fs";
+import { fail, isSegentropyError } from "../errors.js";
 
 const READ_FILE_LIMIT = 2 ** 31 - 1;
 
@@ -11,11 +12,8 @@ const READ_FILE_LIMIT = 2 ** 31 - 1;
 export function readFileBytes(path: string, options: { shared?: boolean } = {}): Uint8Array {
   const fd = openForReading(path);
   try {
-    const st = fstatSync(fd);
-    const size = st.size;
-    if (st.isDirectory()) fail({ file: path, field: "path", expected: "a readable file", found: "a directory" });
-    // pipes report size 0: read them to the end
-    if (!st.isFile() || (!options.shared && size <= READ_FILE_LIMIT)) return new Uint8Array(readFileSync(fd));
+    const size = fstatSync(fd).size;
+    if (!options.shared && size <= READ_FILE_LIMIT) return new Uint8Array(readFileSync(fd));
     // Shared or large files: read in chunks into one buffer (ArrayBuffers above 4 GiB are fine in Node 20)
     const out = options.shared ? new Uint8Array(new SharedArrayBuffer(size)) : new Uint8Array(size);
     for (let off = 0; off < size; ) {
@@ -29,14 +27,37 @@ export function readFileBytes(path: string, options: { shared?: boolean } = {}):
   }
 }
 
-/** Opens a file for reading; a missing or unreadable path is an input error naming the file. */
+/**
+ * Opens a regular file for reading; a missing or unreadable path, a directory, or a device, FIFO or
+ * socket is an input error naming the file. Non-regular files are refused before they are read:
+ * /dev/zero never ends, and opening a FIFO waits for a writer. The open itself does not block (a
+ * FIFO that appears between the check and the open is caught by the second check).
+ */
 export function openForReading(path: string): number {
+  let fd: number;
   try {
-    return openSync(path, "r");
+    refuseNonRegular(path, statSync(path));
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
+    if (isSegentropyError(err)) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     fail({ file: path, field: "path", expected: "a readable file", found: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : `an error (${code})` }, err);
   }
+  try {
+    refuseNonRegular(path, fstatSync(fd));
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
+
+function refuseNonRegular(path: string, st: Stats): void {
+  if (st.isFile()) return;
+  if (st.isDirectory()) fail({ file: path, field: "path", expected: "a readable file", found: "a directory" });
+  const what = st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device"
+    : st.isFIFO() ? "a FIFO (named pipe)" : st.isSocket() ? "a socket" : "not a regular file";
+  fail({ file: path, field: "path", expected: "a readable regular file", found: what });
 }
 
 /** Total size in bytes of the regular files among `paths` (others count 0; errors come later, from the reads). */

@@ -33,11 +33,8 @@ export interface NpyStream {
 export function openNpyStream(path: string, options: { classAxis?: number; scale?: Scaling } = {}): NpyStream | null {
   const fd = openForReading(path);
   try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) fail({ file: path, field: "path", expected: "a readable file", found: "a directory" });
-    // pipes and other non-regular files cannot be read at offsets: read them whole instead
-    if (!st.isFile()) return null;
-    const size = st.size;
+    // openForReading refuses directories, devices, FIFOs and sockets: this is a regular file
+    const size = fstatSync(fd).size;
     const head = new Uint8Array(Math.min(size, 1 << 16));
     readFully(fd, head, 0, head.length, 0, path);
     const h = parseNpyHeader(head, path, size);
