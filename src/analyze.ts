@@ -12,6 +12,7 @@ import { cropDims, placeInGrid } from "./layout/crop.js";
 import type { ProbInput, InputInfo } from "./read/probabilities.js";
 import type { Geometry, NiftiImage } from "./read/nifti.js";
 import { defaultGeometry } from "./read/nifti.js";
+import { affineText, geometryMismatch, hasWorldGeometry } from "./read/geometry.js";
 import { checkSemantics } from "./measures/semantics.js";
 import type { Summary } from "./measures/summary.js";
 import { summarize } from "./measures/summary.js";
@@ -83,6 +84,14 @@ export function analyzeComputed(input: Pick<ProbInput, "info" | "nifti">, refs: 
 }
 
 function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {
+  // JavaScript callers may pass a bare volume: name what analyze takes instead of failing inside
+  if (typeof input !== "object" || input === null || typeof input.volume !== "object" || input.volume === null || typeof input.info !== "object" || input.info === null) {
+    fail({
+      file: "arguments", field: "input", expected: "a ProbInput { volume, info } as the readers return it (readProbabilities, fromNpy, fromNifti)",
+      found: typeof input === "object" && input !== null ? `an object with keys ${Object.keys(input).join(", ") || "(none)"}` : String(input),
+      hint: "for a bare ProbVolume, call computeEntropy / computeEntropySync",
+    });
+  }
   if (options.scale === undefined) return input.volume;
   // --scale replaces the stored scaling: it applies to the stored values, before any reader-side
   // decode; class files of different stored types have no single set of stored values to scale
@@ -101,7 +110,7 @@ function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: Reference
   const kind = options.kind ?? "softmax";
   const unit = options.unit ?? "bits";
   if (kind === "softmax" && result.classes < 2) fail({ file: volume.name, field: "classes", expected: "at least 2 for --kind softmax", found: `${result.classes}`, hint: "a single channel is a sigmoid output: pass --kind sigmoid; for one 3-D file per class, pass all the files" });
-  checkSemantics(kind, result.stats, volume.dtype, volume.name, { allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined, shape: input.info.shape, classAxis: input.info.classAxis });
+  checkSemantics(kind, result.stats, volume.dtype, volume.name, { allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined, shape: input.info.shape, classAxis: input.info.classAxis, classAxisSettable: input.info.format === "npy" || input.info.format === "npz" });
 
   let map = result.map;
   let labels = result.labels ?? new Int32Array(0);
@@ -119,7 +128,7 @@ function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: Reference
     if (result.labels) labels = placeInGrid(labels, options.crop, refDims);
     dims = refDims;
   }
-  for (const [ref, flag] of [[refs.image, "--image"], [refs.seg, "--seg"]] as const) {
+  for (const [ref, flag] of [[refs.image, "image"], [refs.seg, "seg"]] as const) {
     if (!ref) continue;
     const rd = spatialDims(ref);
     if (!sameDims(rd, dims)) {
@@ -136,8 +145,23 @@ function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: Reference
     labelSource = "segmentation";
   }
   const maxPossible = maxEntropy(kind, unit, result.classes);
-  const geometry = refs.image?.geometry ?? refs.seg?.geometry ?? input.nifti?.geometry ?? defaultGeometry(dims);
-  const geometrySource = refs.image ? refs.image.name : refs.seg ? refs.seg.name : input.nifti ? input.nifti.name : "none (1 mm voxels, no transform)";
+  // the output's place in space: the image's, else the probability file's own header, else the
+  // segmentation's; a header that says where its voxels are wins over one that does not. Every
+  // header that says so must agree with the others (a cropped v1 grid sits elsewhere: not compared).
+  const placed = [refs.image, options.crop ? undefined : input.nifti, refs.seg].filter((x): x is NiftiImage => x !== undefined);
+  const inSpace = placed.filter((img) => hasWorldGeometry(img.geometry));
+  for (let j = 1; j < inSpace.length; j++) {
+    const mismatch = geometryMismatch(inSpace[0]!.geometry, inSpace[j]!.geometry);
+    if (mismatch) {
+      fail({
+        file: inSpace[j]!.name, field: "affine", expected: `the placement in space of ${inSpace[0]!.name}: ${affineText(inSpace[0]!.geometry)}`,
+        found: `${affineText(inSpace[j]!.geometry)} (${mismatch})`, hint: "the files are not on one grid in space: resample them onto the image's grid first",
+      });
+    }
+  }
+  const source = inSpace[0] ?? placed[0];
+  const geometry = source?.geometry ?? defaultGeometry(dims);
+  const geometrySource = source ? source.name : "none (1 mm voxels, no transform)";
   return {
     map, dims, labels, labelSource, geometry: { ...geometry, dims }, geometrySource,
     summary: summarize(map, dims, maxPossible, labels.length ? labels : undefined),

@@ -127,7 +127,7 @@ describe("malformed input", () => {
   });
 
   it("a shape mismatch names both shapes", () => {
-    expectRejected([s01("probabilities.npz"), "--image", caseFile("s03_nifti4d_float32_anatomical", "image.nii.gz")], /image\.nii\.gz: --image grid: expected the probability grid \[84, 103, 64\].*found \[33, 41, 25\]/);
+    expectRejected([s01("probabilities.npz"), "--image", caseFile("s03_nifti4d_float32_anatomical", "image.nii.gz")], /image\.nii\.gz: image grid: expected the probability grid \[84, 103, 64\].*found \[33, 41, 25\]/);
   });
 
   it("a cropped v1 grid without --crop-bbox", () => {

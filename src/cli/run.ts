@@ -56,6 +56,7 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
     : null;
   const input = stream ? undefined : await readProbabilitiesFile(args.inputs, { ...(args.key ? { key: args.key } : {}), ...(args.classAxis !== undefined ? { classAxis: args.classAxis } : {}) });
   const info = stream ? stream.info : input!.info;
+  refuseUnusedOptions(args, info.format, info.files);
 
   const refs: References = {};
   let imageNpy: ImageSlice | undefined;
@@ -195,4 +196,18 @@ function firstVolume(img: NiftiImage): NiftiImage {
   const [x = 1, y = 1, z = 1] = img.dims;
   const n = x * y * z;
   return img.data.length === n ? img : { ...img, dims: [x, y, z], data: img.data.subarray(0, n) };
+}
+
+/** Options that the input's format has no use for are refused rather than silently ignored. */
+function refuseUnusedOptions(args: CliArgs, format: string, files: readonly string[]): void {
+  const found = `${files.join(", ")} (${format})`;
+  if (args.key !== undefined && format !== "npz") {
+    fail({ file: "command line", field: "--key", expected: "an .npz input (--key names the member to read)", found, hint: "drop --key" });
+  }
+  if (args.classAxis !== undefined && format !== "npy" && format !== "npz") {
+    fail({
+      file: "command line", field: "--class-axis", expected: "a .npy or .npz input (NIfTI keeps its classes in dim 4, or in dim 5 with dim 4 = 1)",
+      found, hint: "drop --class-axis",
+    });
+  }
 }

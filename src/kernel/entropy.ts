@@ -45,9 +45,20 @@ export function withoutOutputs(options: EntropyOptions): EntropyOptions {
 
 /** A caller's output array, checked, or a new one. */
 export function outputArray<T extends Float32Array | Int32Array>(given: T | undefined, voxels: number, make: (n: number) => T, field: string): T {
-  if (!given) return make(voxels);
+  if (given === undefined) return make(voxels);
+  // JavaScript callers can pass any typed array; another type would be written with a silent conversion
+  const want = make(0).constructor as new () => T;
+  if (!(given instanceof want)) fail({ file: "options", field, expected: `a ${want.name}`, found: describeValue(given) });
   if (given.length < voxels) fail({ file: "options", field, expected: `at least ${voxels} elements`, found: `${given.length}` });
   return given.subarray(0, voxels) as T;
+}
+
+/** What a JavaScript value is, for messages about wrong arguments. */
+export function describeValue(x: unknown): string {
+  if (x === null) return "null";
+  if (typeof x !== "object") return typeof x;
+  const name = (x as { constructor?: { name?: string } }).constructor?.name;
+  return name ? `a ${name}` : "an object";
 }
 
 /** Statistics gathered by the kernel while streaming. */

@@ -5,6 +5,7 @@
  */
 import { wasmBase64, wasmRelaxedBase64 } from "./wasm.generated.js";
 import type { KernelExports } from "./abi.js";
+import { fail } from "../errors.js";
 
 /** Hard ceiling on the kernel's linear memory: volumes stream through it in slabs. */
 export const MAX_WASM_BYTES = 64 * 1024 * 1024;
@@ -81,7 +82,7 @@ export function reset(): void {
 /** The compiled module of the current instance: worker pools instantiate the same one, so that
  *  every thread computes bit-identical results. */
 export function currentModule(): WebAssembly.Module {
-  if (!instanceModule) throw new Error("segentropy: call `await init()` first");
+  if (!instanceModule) notInitialized();
   return instanceModule;
 }
 
@@ -90,12 +91,16 @@ export function usesRelaxedSimd(): boolean {
   return kernelExports().relaxed() === 1;
 }
 
+function notInitialized(): never {
+  fail({ file: "segentropy", field: "wasm kernel", expected: "`await init()` before the first computation", found: "no kernel instance yet" });
+}
+
 export function isInitialized(): boolean {
   return instance !== undefined;
 }
 
 export function kernelExports(): KernelExports {
-  if (!instance) throw new Error("segentropy: call `await init()` before the synchronous API");
+  if (!instance) notInitialized();
   return instance;
 }
 

@@ -63,7 +63,30 @@ export interface LayoutPlan {
   memoryToGrid: number[] | null;
 }
 
+/** The typed array that holds each element type (float16 as raw Uint16 bits). */
+const ARRAY_OF: Readonly<Record<DType, string>> = {
+  uint8: "Uint8Array", int8: "Int8Array", int16: "Int16Array", uint16: "Uint16Array", int32: "Int32Array",
+  uint32: "Uint32Array", float16: "Uint16Array", float32: "Float32Array", float64: "Float64Array",
+};
+
+/** JavaScript callers build volumes by hand: a wrong dtype name, or data of another array type,
+ *  would be decoded as something it is not. */
+function checkData(vol: ProbVolume): void {
+  const want = ARRAY_OF[vol.dtype];
+  const ctor = (globalThis as unknown as Record<string, abstract new () => RawArray>)[want]!;
+  const arrays = Array.isArray(vol.data) ? (vol.data as readonly RawArray[]) : [vol.data as RawArray];
+  arrays.forEach((a, c) => {
+    if (!(a instanceof ctor)) {
+      const name = typeof a === "object" && a !== null ? (a as { constructor?: { name?: string } }).constructor?.name : typeof a;
+      fail({ file: vol.name, field: Array.isArray(vol.data) ? `data of class ${c}` : "data", expected: `a ${want} for dtype ${vol.dtype}`, found: `a ${name ?? "value"}` });
+    }
+  });
+}
+
 function checkAxes(vol: VolumeMeta): { C: number; voxels: number; grid: number[] } {
+  if (!Object.prototype.hasOwnProperty.call(ARRAY_OF, vol.dtype)) {
+    fail({ file: vol.name, field: "dtype", expected: `one of ${Object.keys(ARRAY_OF).join(", ")}`, found: JSON.stringify(vol.dtype) ?? String(vol.dtype) });
+  }
   const C = classCount(vol as ProbVolume);
   const spatial = vol.shape.map((_, a) => a).filter((a) => a !== vol.classAxis);
   for (const a of spatial) {
@@ -104,6 +127,7 @@ export function planLayout(vol: VolumeMeta): LayoutPlan | null {
 
 export function planKernel(vol: ProbVolume): KernelPlan {
   const { C, voxels, grid } = checkAxes(vol);
+  checkData(vol);
   if (Array.isArray(vol.data)) {
     const planes = vol.data as readonly RawArray[];
     if (planes.length !== C) fail({ file: vol.name, field: "class planes", expected: `${C}`, found: `${planes.length}` });

@@ -16,6 +16,8 @@ export interface SemanticsOptions {
   /** Array shape and class axis as read (optional): lets a wrong class axis be named precisely. */
   shape?: readonly number[];
   classAxis?: number;
+  /** Whether the user can choose the class axis (.npy/.npz: --class-axis); NIfTI fixes it by its dims. Default true. */
+  classAxisSettable?: boolean;
 }
 
 /** Tolerance on values below 0 or above 1 (float16 and 1/255 quantisation stay far inside it). */
@@ -25,15 +27,20 @@ const SUM_TOL = 0.05;
 
 export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, file: string, options: SemanticsOptions = {}): void {
   const { minValue, maxValue } = stats;
-  if (!Number.isFinite(minValue) && !Number.isFinite(maxValue)) return; // all NaN: every voxel reported as NaN
+  if (minValue > maxValue) return; // no value but NaN (the range is empty): every voxel reported as NaN
   if (kind === "logits") return;
   const range = `min ${fmt(minValue)}, max ${fmt(maxValue)}`;
-  if (minValue < -VALUE_TOL || (maxValue > 1 + VALUE_TOL && !(kind === "softmax" && isIntegerDType(dtype) && !options.scaled && minValue >= 0))) {
-    const integerHint = isIntegerDType(dtype) && minValue >= 0 && !options.scaled ? "integer values without scl_slope: pass --scale (e.g. 1/255)" : "";
-    fail({
-      file, field: "values", expected: `probabilities in [0, 1] for --kind ${kind}`, found: range,
-      hint: integerHint || (kind === "softmax" ? "these look like logits: pass --kind logits" : "these look like logits: apply a sigmoid first, or pass --kind logits for softmax logits"),
-    });
+  if (maxValue === Infinity || minValue === -Infinity) {
+    fail({ file, field: "values", expected: `finite probabilities for --kind ${kind}`, found: range, hint: "infinite values make every class sum infinite: check how the file was written" });
+  }
+  const integerUnscaled = isIntegerDType(dtype) && !options.scaled;
+  const nonNegative = minValue >= -VALUE_TOL;
+  // Non-negative values above 1 are unnormalised scores (a sum of ensemble softmaxes, counts, a
+  // stored scale): softmax renormalises them by their class sum when asked to, or without asking
+  // for unscaled integers, whose ratios are all that matters. Negative values are never probabilities.
+  const unnormalisedOk = kind === "softmax" && nonNegative && (integerUnscaled || options.allowUnnormalized === true);
+  if (!nonNegative || (maxValue > 1 + VALUE_TOL && !unnormalisedOk)) {
+    fail({ file, field: "values", expected: `probabilities in [0, 1] for --kind ${kind}`, found: range, hint: valuesHint(kind, nonNegative, integerUnscaled) });
   }
   if (kind !== "softmax" || options.allowUnnormalized) return;
   if (isIntegerDType(dtype) && !options.scaled) return; // unscaled integers: only the ratios matter
@@ -53,6 +60,17 @@ export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, fil
   }
 }
 
+/** What to try when values fall outside [0, 1]. */
+function valuesHint(kind: Kind, nonNegative: boolean, integerUnscaled: boolean): string {
+  if (!nonNegative) {
+    return kind === "softmax" ? "these look like logits: pass --kind logits" : "these look like logits: apply a sigmoid first, or pass --kind logits for softmax logits";
+  }
+  if (integerUnscaled) return "integer values without scl_slope: pass --scale (e.g. 1/255)";
+  return kind === "softmax"
+    ? "non-negative values above 1 look like unnormalised scores (e.g. summed ensemble softmaxes): pass --allow-unnormalized to renormalise them by their class sum, or --scale to rescale them"
+    : "non-negative values above 1: pass --scale to bring them into [0, 1]";
+}
+
 /** Class sums above this are more often a wrong class axis (summing along space) than a few overlapping regions. */
 const AXIS_SUM = 2;
 
@@ -65,6 +83,7 @@ const AXIS_SUM = 2;
 function classAxisHint(maxSum: number, options: SemanticsOptions): string {
   const ask = "is the class axis right? nnU-Net arrays are (C, z, y, x)";
   const { shape, classAxis } = options;
+  if (options.classAxisSettable === false) return "";
   if (shape && classAxis !== undefined && classAxis >= 0 && classAxis < shape.length) {
     const classes = shape[classAxis]!;
     let shortest = -1;

@@ -97,7 +97,7 @@ describe(`browser sources and readable errors (${env})`, () => {
   it("reports a shape mismatch between probabilities and image", async () => {
     const probs = await readProbabilitiesFrom(await bytesOf(`${s01}/probabilities.npz`), { name: "probabilities.npz" });
     const other = await readNiftiFrom(await bytesOf(`${CASES_DIR}/s03_nifti4d_float32_anatomical/image.nii.gz`), { name: "other.nii.gz" });
-    expect(() => analyze(probs, { image: other })).toThrow(/other\.nii\.gz: --image grid: expected the probability grid \[84, 103, 64\]/);
+    expect(() => analyze(probs, { image: other })).toThrow(/other\.nii\.gz: image grid: expected the probability grid \[84, 103, 64\]/);
   });
 
   it("inflates .npz members with DecompressionStream('deflate-raw') as fflate does, and names a corrupt member", async () => {

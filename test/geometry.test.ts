@@ -1,0 +1,106 @@
+/**
+ * Files combined voxel by voxel must sit at the same place in space: per-class files, the
+ * probabilities' own NIfTI header, --image and --seg. A mismatch is refused (naming the file and
+ * both affines), not silently resolved by taking one header. The test files are written by nibabel.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { cli, tempDir } from "./helpers/cli.js";
+
+let dir = "";
+const f = (name: string): string => join(dir, name);
+
+beforeAll(() => {
+  dir = tempDir();
+  // a 10 x 9 x 8 grid with 3 classes; affines: A = diag(2, 2, 2) at (-10, -9, -8); shifted A;
+  // x-flipped A; A + 1e-6 (float noise: accepted); no geometry (codes 0)
+  const py = spawnSync("/usr/bin/python3", ["-c", `
+import sys, numpy as np, nibabel as nib
+d = sys.argv[1]
+rng = np.random.default_rng(3)
+p = rng.random((10, 9, 8, 3)).astype(np.float32) ** 4
+p /= p.sum(axis=3, keepdims=True)
+A = np.diag([2.0, 2.0, 2.0, 1.0]); A[:3, 3] = [-10, -9, -8]
+S = A.copy(); S[:3, 3] += [50, -30, 10]
+F = A.copy(); F[0, 0] = -2.0
+N = A.copy(); N[:3, :] += 1e-6
+def save(data, aff, name, codes=True):
+    # no affine: nibabel writes sform and qform codes 0 (no placement in space)
+    img = nib.Nifti1Image(data, aff if codes else None)
+    nib.save(img, d + '/' + name)
+save(p, A, 'probs.nii.gz')
+save(p, A, 'probs_nogeom.nii.gz', codes=False)
+img = (p[..., 0] * 100).astype(np.float32)
+save(img, A, 'image.nii.gz'); save(img, F, 'image_flip.nii.gz'); save(img, N, 'image_noise.nii.gz'); save(img, S, 'image_shift.nii.gz')
+seg = p.argmax(axis=3).astype(np.uint8)
+save(seg, A, 'seg.nii.gz'); save(seg, F, 'seg_flip.nii.gz')
+for c in range(3):
+    save(p[..., c], A, f'c{c}.nii.gz'); save(p[..., c], S, f'c{c}_shift.nii.gz')
+`, dir], { encoding: "utf8" });
+  expect(py.status, `python3 with numpy and nibabel is needed: ${py.stderr}`).toBe(0);
+});
+
+/** Exit 2, one stderr line matching `mention`, nothing written. */
+function rejected(args: string[], mention: RegExp): void {
+  const out = join(tempDir(), "out");
+  const r = cli([...args, "--out", out, "--no-png", "--quiet"]);
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(mention);
+  expect(existsSync(out)).toBe(false);
+}
+
+function accepted(args: string[]): { geometrySource: string } {
+  const out = join(tempDir(), "out");
+  const r = cli([...args, "--out", out, "--no-png", "--quiet"]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(readFileSync(join(out, "stats.json"), "utf8")).grid as { geometrySource: string };
+}
+
+describe("geometry", () => {
+  it("per-class files at different places are refused, the same ones accepted", () => {
+    rejected([f("c0.nii.gz"), f("c1_shift.nii.gz"), f("c2.nii.gz"), "--kind", "tissue"],
+      /c1_shift\.nii\.gz: affine: expected the placement in space of .*c0\.nii\.gz: \[2, 0, 0, -10\].*found \[2, 0, 0, 40\].*origins differ by up to 50 mm/);
+    accepted([f("c0.nii.gz"), f("c1.nii.gz"), f("c2.nii.gz")]);
+  });
+
+  it("--image and --seg on another placement than the probabilities' header are refused", () => {
+    rejected([f("probs.nii.gz"), "--image", f("image_flip.nii.gz")], /probs\.nii\.gz: affine: expected the placement in space of .*image_flip\.nii\.gz: \[-2, 0, 0, -10\].*axes or voxel sizes differ by up to 4 mm/);
+    rejected([f("probs.nii.gz"), "--image", f("image_shift.nii.gz")], /affine: .*origins differ by up to 50 mm/);
+    rejected([f("probs.nii.gz"), "--seg", f("seg_flip.nii.gz")], /seg_flip\.nii\.gz: affine: expected the placement in space of .*probs\.nii\.gz/);
+    rejected([f("probs.nii.gz"), "--image", f("image.nii.gz"), "--seg", f("seg_flip.nii.gz")], /seg_flip\.nii\.gz: affine:/);
+  });
+
+  it("float noise in an affine, and a header without geometry, are accepted", () => {
+    expect(accepted([f("probs.nii.gz"), "--image", f("image_noise.nii.gz")]).geometrySource).toMatch(/image_noise\.nii\.gz$/);
+    // probabilities written without a placement take the image's
+    expect(accepted([f("probs_nogeom.nii.gz"), "--image", f("image_flip.nii.gz")]).geometrySource).toMatch(/image_flip\.nii\.gz$/);
+  });
+
+  it("the probabilities' own header is the geometry when only --seg is given", () => {
+    expect(accepted([f("probs.nii.gz"), "--seg", f("seg.nii.gz")]).geometrySource).toMatch(/probs\.nii\.gz$/);
+    // ... unless it has none
+    expect(accepted([f("probs_nogeom.nii.gz"), "--seg", f("seg_flip.nii.gz")]).geometrySource).toMatch(/seg_flip\.nii\.gz$/);
+  });
+
+  it("--class-axis and --key are refused for NIfTI inputs, --key for .npy; the NIfTI class-sum hint names no --class-axis", () => {
+    rejected([f("probs.nii.gz"), "--class-axis", "0"], /command line: --class-axis: expected a \.npy or \.npz input.*found .*probs\.nii\.gz \(nifti1\)/);
+    rejected([f("probs.nii.gz"), "--key", "probabilities"], /command line: --key: expected an \.npz input.*found .*probs\.nii\.gz \(nifti1\)/);
+    const npy = f("p.npy");
+    const py = spawnSync("/usr/bin/python3", ["-c", "import sys, numpy as np; p = np.full((3, 4, 5, 6), 1/3, np.float32); np.save(sys.argv[1], p)", npy], { encoding: "utf8" });
+    expect(py.status, py.stderr).toBe(0);
+    rejected([npy, "--key", "probabilities"], /--key: expected an \.npz input.*\(npy\)/);
+    // class sums of 3 in a 4-D NIfTI: the hint cannot be --class-axis (NIfTI fixes the class axis)
+    const tripled = f("tripled.nii.gz");
+    const py2 = spawnSync("/usr/bin/python3", ["-c", "import sys, numpy as np, nibabel as nib; nib.save(nib.Nifti1Image(np.full((4, 5, 6, 2), 1.0, np.float32) * np.float32(0.9), np.eye(4)), sys.argv[1])", tripled], { encoding: "utf8" });
+    expect(py2.status, py2.stderr).toBe(0);
+    const out = join(tempDir(), "o");
+    const r = cli([tripled, "--out", out, "--no-png"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/class sums: expected sums near 1/);
+    expect(r.stderr).not.toMatch(/class-axis/);
+  });
+});
