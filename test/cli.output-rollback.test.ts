@@ -99,5 +99,11 @@ describe("OutputSet.commit rollback", () => {
     const fresh = join(real.mkdtempSync(join(tmpdir(), "segentropy-rollback-")), "out");
     expectFailureNaming(() => newRun(fresh).commit(), join(fresh, "montage.png"));
     expect(real.existsSync(fresh)).toBe(false);
+
+    // every folder the commit created is removed, the ones that were there stay
+    const parent = real.mkdtempSync(join(tmpdir(), "segentropy-rollback-"));
+    const nested = join(parent, "a", "b", "out");
+    expectFailureNaming(() => newRun(nested).commit(), join(nested, "montage.png"));
+    expect(real.readdirSync(parent)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 /** Paths that are not regular files (devices, FIFOs) and output folders that cannot be made: one line, exit 2, no hang. */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, ROOT, tempDir } from "./helpers/cli.js";
 
@@ -60,5 +60,31 @@ describe("inputs that are not regular files", () => {
     const dir = tempDir();
     expectRefused([dir, "--out", join(dir, "out")], /path: expected a readable file, found a directory/);
     expectRefused([join(dir, "nope.npy"), "--out", join(dir, "out")], /nope\.npy: path: expected a readable file, found no such file/);
+  });
+});
+
+describe("output folders that cannot be made", () => {
+  it("--out under /proc fails at once naming the folder (Node 20's recursive mkdir loops there)", () => {
+    expectRefused([npz, "--out", "/proc/forbidden/x", "--no-png"], /^segentropy: \/proc\/forbidden: --out: expected a folder that can be created, found an error \(ENOENT\)/);
+  });
+
+  it("--out under a regular file names that file and creates nothing", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "file"), "x");
+    expectRefused([npz, "--out", join(dir, "file", "a", "b"), "--no-png"], new RegExp(`${join(dir, "file")}: --out: expected a folder \\(or a path where one can be created\\), found a file`));
+    expectRefused([npz, "--out", join(dir, "file"), "--no-png"], /file: --out: expected a folder .*, found a file/);
+    symlinkSync(join(dir, "nowhere"), join(dir, "dangling"));
+    expectRefused([npz, "--out", join(dir, "dangling", "out"), "--no-png"], /dangling: --out: expected a folder .*, found a symbolic link to nothing/);
+    expect(readdirSync(dir).sort()).toEqual(["dangling", "file"]);
+  });
+
+  it("creates the missing folders of --out one by one, beside existing ones", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "a"));
+    const out = join(dir, "a", "b", "c", "..", "d");
+    const r = run([npz, "--out", out, "--no-png", "--quiet"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(dir, "a", "b", "d")).sort()).toEqual(["entropy.nii.gz", "stats.json"]);
+    expect(existsSync(join(dir, "a", "b", "c"))).toBe(false);
   });
 });

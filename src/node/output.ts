@@ -11,7 +11,7 @@
  */
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, realpathSync, rmdirSync, readdirSync } from "node:fs";
 import type { Stats } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, normalize, resolve } from "node:path";
 import { fail } from "../errors.js";
 
 /** Names an earlier run's stats.json may list that we are willing to remove as stale outputs. */
@@ -37,8 +37,7 @@ export class OutputSet {
    * does not write.
    */
   check(): string[] {
-    const dirStat = quietStat(() => statSync(this.dir, { throwIfNoEntry: false }));
-    if (dirStat && !dirStat.isDirectory()) fail({ file: this.dir, field: "--out", expected: "a folder", found: "a file" });
+    missingFolders(this.dir); // refuses a file in the way before anything is written
     const inputs = new Set(this.options.inputs.map(canonical));
     for (const name of this.files.keys()) {
       const path = join(this.dir, name);
@@ -74,13 +73,12 @@ export class OutputSet {
 
   commit(): string[] {
     const stale = this.check();
-    const created = !existsSync(this.dir);
+    const created = makeFolders(this.dir);
     const temps = new Map<string, string>(); // target -> temporary file
     const backups: Array<[string, string]> = []; // [original path, backup path]
     const placed: string[] = [];
     let current = this.dir;
     try {
-      mkdirSync(this.dir, { recursive: true });
       for (const [name, content] of this.files) {
         const target = join(this.dir, name);
         const tmp = sidePath(target, "tmp");
@@ -114,15 +112,73 @@ export class OutputSet {
   }
 
   /** Undoes a partial commit; returns the backups that could not be put back (normally none). */
-  private rollback(placed: readonly string[], backups: ReadonlyArray<readonly [string, string]>, temps: readonly string[], created: boolean): string[] {
+  private rollback(placed: readonly string[], backups: ReadonlyArray<readonly [string, string]>, temps: readonly string[], created: readonly string[]): string[] {
     const left: string[] = [];
     const quietly = (f: () => void): boolean => { try { f(); return true; } catch { return false; } };
     for (const target of placed) quietly(() => rmSync(target, { force: true }));
     for (const [target, bak] of [...backups].reverse()) if (!quietly(() => renameSync(bak, target))) left.push(bak);
     for (const tmp of temps) quietly(() => rmSync(tmp, { force: true }));
-    if (created) quietly(() => { if (existsSync(this.dir) && readdirSync(this.dir).length === 0) rmdirSync(this.dir); });
+    // the folders this commit created, innermost first, while they are empty
+    for (const dir of [...created].reverse()) if (!quietly(() => { if (existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir); })) break;
     return left;
   }
+}
+
+/**
+ * The folders of `dir` that do not exist yet, outermost first. A component that exists and is not a
+ * folder (a file, a device) is refused, naming that component.
+ */
+function missingFolders(dir: string): string[] {
+  const missing: string[] = [];
+  for (let p = normalize(dir); ; ) {
+    let st: Stats | undefined;
+    try {
+      st = statSync(p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOTDIR: a component further up is not a folder; the walk up finds and names it
+      if (code !== "ENOENT" && code !== "ENOTDIR") fail({ file: p, field: "--out", expected: "a folder that can be used or created", found: `an error (${code})` }, err);
+    }
+    if (st) {
+      if (!st.isDirectory()) fail({ file: p, field: "--out", expected: "a folder (or a path where one can be created)", found: describe(st) });
+      return missing;
+    }
+    missing.unshift(p);
+    const parent = dirname(p);
+    if (parent === p) return missing; // a root that does not exist: its mkdir reports why
+    p = parent;
+  }
+}
+
+/**
+ * Creates the missing folders of `dir` one at a time (Node 20's recursive mkdirSync loops forever
+ * under /proc); returns the folders it created, outermost first. A folder created meanwhile by
+ * someone else is fine; a file created meanwhile is refused.
+ */
+function makeFolders(dir: string): string[] {
+  const created: string[] = [];
+  try {
+    for (const p of missingFolders(dir)) {
+      try {
+        mkdirSync(p);
+        created.push(p);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== "EEXIST") fail({ file: p, field: "--out", expected: "a folder that can be created", found: `an error (${code})` }, err);
+        const st = quietStat(() => statSync(p, { throwIfNoEntry: false })) ?? lstat(p);
+        if (!st?.isDirectory()) fail({ file: p, field: "--out", expected: "a folder (or a path where one can be created)", found: st ? describe(st) : "an entry that vanished" });
+      }
+    }
+  } catch (err) {
+    for (const p of [...created].reverse()) try { rmdirSync(p); } catch { break; }
+    throw err;
+  }
+  return created;
+}
+
+function describe(st: Stats): string {
+  return st.isFile() ? "a file" : st.isSymbolicLink() ? "a symbolic link to nothing" : st.isCharacterDevice() ? "a character device"
+    : st.isBlockDevice() ? "a block device" : st.isFIFO() ? "a FIFO (named pipe)" : st.isSocket() ? "a socket" : "not a folder";
 }
 
 /** A hidden name next to `target` for its temporary file or backup. */
