@@ -1,6 +1,7 @@
 /** Command-line parsing for `segentropy`: small and strict, every mistake is a usage error (exit 2). */
 import { fail } from "../errors.js";
 import type { Kind, Unit } from "../kernel/entropy.js";
+import { MAX_THREADS } from "../kernel/pool.js";
 import { refuseRegionsFor } from "../measures/semantics.js";
 
 export interface CliArgs {
@@ -73,6 +74,20 @@ function parseNumber(flag: string, text: string): number {
   return v;
 }
 
+/** The widest class axis accepted on the command line: numpy arrays have at most 64 axes. */
+const MAX_AXES = 64;
+
+/**
+ * The one parser of integer option values: decimal digits only (with a leading minus only where
+ * `min` is negative), within [min, max]. Number() alone would take "" as 0, "0x2" as 2 and "1e1"
+ * as 10.
+ */
+function parseInteger(flag: string, text: string, min: number, max: number, what = "an integer"): number {
+  const n = (min < 0 ? /^-?[0-9]+$/ : /^[0-9]+$/).test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) usage(flag, `${what} from ${min} to ${max}`, JSON.stringify(text));
+  return n === 0 ? 0 : n; // "-0" is 0
+}
+
 export function parseArgs(argv: readonly string[]): CliArgs {
   const a: CliArgs = { inputs: [], out: "segentropy-out", unit: "bits", allowUnnormalized: false, npy: false, png: true, force: false, quiet: false, help: false, version: false };
   const valueFlags = new Set(["--image", "--seg", "--out", "--kind", "--units", "--unit", "--key", "--class-axis", "--properties", "--crop-bbox", "--regions", "--scale", "--gzip-level", "--threads"]);
@@ -98,34 +113,24 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         if (!UNITS.includes(value as Unit)) usage("--units", UNITS.join(" | "), `'${value}'`);
         a.unit = value as Unit; break;
       case "--key": a.key = value!; break;
-      case "--class-axis": {
-        const n = Number(value);
-        if (!Number.isInteger(n)) usage("--class-axis", "an integer axis", `'${value}'`);
-        a.classAxis = n; break;
-      }
+      case "--class-axis":
+        a.classAxis = parseInteger("--class-axis", value!, -MAX_AXES, MAX_AXES - 1, "an integer axis");
+        break;
       case "--properties": a.properties = value!; break;
       case "--crop-bbox": a.cropBbox = value!; break;
       case "--regions": {
-        const parts = value!.split(",");
-        if (!parts.every((s) => /^\s*[-+]?\d+\s*$/.test(s))) usage("--regions", "comma-separated integer labels, e.g. 1,2,3", `'${value}'`);
-        const r = parts.map((s) => Number(s.trim()));
-        a.regions = r; break;
+        const parts = value!.split(",").map((s) => s.trim());
+        if (!parts.every((s) => /^-?[0-9]+$/.test(s))) usage("--regions", "comma-separated integer labels, e.g. 1,2,3", `'${value}'`);
+        a.regions = parts.map((s) => parseInteger("--regions", s, -(2 ** 31), 2 ** 31 - 1, "integer labels"));
+        break;
       }
       case "--scale":
         a.scale = parseNumber("--scale", value!);
         // a zero slope would zero every value (in a NIfTI header it means "no scaling")
         if (a.scale === 0) usage("--scale", "a non-zero number (or a fraction such as 1/255)", `'${value!}'`);
         break;
-      case "--gzip-level": {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 0 || n > 9) usage("--gzip-level", "an integer from 0 to 9", `'${value}'`);
-        a.gzipLevel = n; break;
-      }
-      case "--threads": {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 1 || n > 64) usage("--threads", "an integer from 1 to 64", `'${value}'`);
-        a.threads = n; break;
-      }
+      case "--gzip-level": a.gzipLevel = parseInteger("--gzip-level", value!, 0, 9); break;
+      case "--threads": a.threads = parseInteger("--threads", value!, 1, MAX_THREADS); break;
       case "--allow-unnormalized": a.allowUnnormalized = true; break;
       case "--npy": a.npy = true; break;
       case "--no-png": a.png = false; break;
