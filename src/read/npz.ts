@@ -36,8 +36,14 @@ export interface NpzOptions {
   crc32?: (data: Uint8Array) => number;
 }
 
+/**
+ * A zip file: it starts with a member's local header (PK\x03\x04), or, when it has no members, with
+ * its end-of-central-directory record (PK\x05\x06; such an archive is then refused as empty, not
+ * as unrecognised bytes).
+ */
 export function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b
+    && ((bytes[2] === 0x03 && bytes[3] === 0x04) || (bytes[2] === 0x05 && bytes[3] === 0x06));
 }
 
 /** Lists member keys ("probabilities" for "probabilities.npy"). */
@@ -120,6 +126,7 @@ function readDirectory(bytes: Uint8Array, name: string): ZipDirectory {
 function locateMember(bytes: Uint8Array, name: string, key: string | undefined, maxBytes: number) {
   const dir = readDirectory(bytes, name);
   const members = dir.entries;
+  if (members.length === 0) fail({ file: name, field: "npz", expected: "at least one .npy member", found: "an empty archive" });
   const keys = members.map((m) => keyOf(m.name));
   const chosen = key ?? KNOWN_KEYS.find((k) => keys.includes(k)) ?? (keys.length === 1 ? keys[0] : undefined);
   if (chosen === undefined || !keys.includes(chosen)) {
