@@ -38,23 +38,27 @@ PROBS  nnU-Net .npz (v2 'probabilities' float32, v1 'softmax' float16), .npy,
 
 Options:
   --image FILE          image the probabilities belong to: output grid and geometry
+                        (2-D .npy inputs: a 2-D .npy image, drawn in slice.png)
   --seg FILE            segmentation on the same grid: labels for the per-label stats
   --out DIR             output folder (default: segentropy-out)
   --kind KIND           softmax (default) | logits | sigmoid | tissue
   --units UNIT          bits (default) | nats | normalized
   --key NAME            .npz member (default: probabilities, softmax, logits)
-  --class-axis N        class axis of .npy/.npz arrays (default 0, nnU-Net (C, z, y, x))
+  --class-axis N        class axis of .npy/.npz arrays (default 0, nnU-Net (C, z, y, x));
+                        negative: counted from the last axis
   --properties FILE     nnU-Net properties as JSON (crop_bbox, regions_class_order)
   --crop-bbox BOX       nnU-Net v1 crop box: FILE (JSON with crop_bbox) or z0:z1,y0:y1,x0:x1
   --regions L,L,...     with --kind sigmoid: label painted by each channel, one per
                         channel (default 1..C)
   --scale S             multiply stored values by S (e.g. 1/255), replacing scl_slope
   --allow-unnormalized  renormalise softmax inputs whose class sums are far from 1
-  --npy                 also write entropy.npy (array order of the input)
+  --npy                 also write entropy.npy, shaped (z, y, x) (nnU-Net's array
+                        order: the grid axes reversed), or (row, col) for 2-D inputs
   --no-png              skip the PNG figures
   --gzip-level N        gzip level of entropy.nii.gz, 0-9 (default 1)
   --threads N           worker threads for large volumes (default: the cores, at most 8; 1 = none)
-  --force               replace existing outputs
+  --force               replace existing outputs, and remove the earlier run's outputs
+                        (listed in its stats.json) that this run does not write
   --quiet               print nothing on success
   --help, --version
 
