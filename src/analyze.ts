@@ -128,7 +128,7 @@ function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: Reference
     if (result.labels) labels = placeInGrid(labels, options.crop, refDims);
     dims = refDims;
   }
-  for (const [ref, flag] of [[refs.image, "image"], [refs.seg, "seg"]] as const) {
+  for (const [ref, flag] of [[refs.image, "image"], [refs.seg, "segmentation"]] as const) {
     if (!ref) continue;
     const rd = spatialDims(ref);
     if (!sameDims(rd, dims)) {
