@@ -132,3 +132,17 @@ np.save(sys.argv[2], np.ascontiguousarray(np.moveaxis(p, 0, -1)))
     expect(regions).not.toMatch(/class axis|--class-axis/);
   });
 });
+
+describe("a .npy --image (2-D inputs)", () => {
+  const s06 = join(FIXTURES, "s06_2d_npy_t1slice");
+  it("of another shape than the 2-D grid is refused instead of being left out of the figures", () => {
+    const dir = tempDir();
+    python("import sys, numpy as np; a = np.load(sys.argv[1]); np.save(sys.argv[2], a[:128]); np.save(sys.argv[3], a[None])",
+      join(s06, "image.npy"), join(dir, "half.npy"), join(dir, "stack.npy"));
+    rejected([join(s06, "probabilities.npy"), "--image", join(dir, "half.npy")], /half\.npy: --image shape: expected \(256, 256\) \(row, col\), the probabilities' 2-D grid, found \(128, 256\)/);
+    rejected([join(s06, "probabilities.npy"), "--image", join(dir, "stack.npy")], /stack\.npy: --image shape: .*found \(1, 256, 256\)/);
+    const out = join(dir, "ok");
+    expect(cli([join(s06, "probabilities.npy"), "--image", join(s06, "image.npy"), "--out", out, "--quiet"]).code).toBe(0);
+    expect(existsSync(join(out, "slice.png"))).toBe(true);
+  });
+});

@@ -111,6 +111,7 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
     pool?.close();
   }
   timings.compute = clock();
+  if (imageNpy) checkImageSlice(imageNpy, analysis.dims, args.image!);
   const report = buildReport(analysis);
   const outputs = new OutputSet(args.out, { force: args.force, inputs: [...args.inputs, args.image, args.seg, args.properties].filter((x): x is string => !!x) });
   const is2d = analysis.dims[2] === 1 && info.format !== "nifti1" && info.format !== "nifti2" && !refs.image && !refs.seg;
@@ -209,5 +210,18 @@ function refuseUnusedOptions(args: CliArgs, format: string, files: readonly stri
       file: "command line", field: "--class-axis", expected: "a .npy or .npz input (NIfTI keeps its classes in dim 4, or in dim 5 with dim 4 = 1)",
       found, hint: "drop --class-axis",
     });
+  }
+}
+
+/** A .npy --image is a 2-D (row, col) picture of a 2-D grid (col, row): another shape would be
+ *  left out of the figures without a word. */
+function checkImageSlice(img: ImageSlice, dims: readonly number[], file: string): void {
+  const is2d = (dims[2] ?? 1) === 1;
+  const want = `(${dims[1] ?? 1}, ${dims[0]})`;
+  if (!is2d) {
+    fail({ file, field: "--image", expected: `a NIfTI image for the 3-D grid [${dims.join(", ")}] (a .npy image only for 2-D inputs)`, found: `a .npy of shape (${img.shape.join(", ")})` });
+  }
+  if (img.shape.length !== 2 || img.shape[0] !== (dims[1] ?? 1) || img.shape[1] !== dims[0]) {
+    fail({ file, field: "--image shape", expected: `${want} (row, col), the probabilities' 2-D grid`, found: `(${img.shape.join(", ")})` });
   }
 }
