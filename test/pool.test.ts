@@ -11,6 +11,7 @@ import { EntropyPool as PoolClass } from "../src/kernel/pool.js";
 import { interleavedF32, planarF32, syntheticRows } from "./helpers/synthetic.js";
 import { stridesFor } from "../src/layout/strides.js";
 import { Worker } from "node:worker_threads";
+import { SegentropyError } from "../src/errors.js";
 
 let pool: EntropyPool;
 const WORKER = new URL("../dist/node/pool-worker.js", import.meta.url);
@@ -141,3 +142,107 @@ function u8Volume(shared: boolean): ProbVolume {
   const shape = [C, N];
   return { data, dtype: "uint8", shape, strides: stridesFor(shape, "C"), classAxis: 0, gridAxes: [1], name: "u8", scale: { slope: 1 / 255, inter: 0 } };
 }
+
+/**
+ * A pool on in-process fake workers: the test sees every request and delivers replies itself, and
+ * terminate() fires nothing (as Worker.terminate() in browsers), so the pool cannot rely on exit
+ * events to settle what is open when it is closed.
+ */
+async function fakePool(threads: number, batchBytes = 16 * 1024) {
+  const posted: import("../src/kernel/pool.js").PoolRequest[][] = [];
+  const deliver: ((reply: import("../src/kernel/pool.js").PoolReply) => void)[] = [];
+  const fault: ((err: unknown) => void)[] = [];
+  const p = await PoolClass.start((i) => {
+    posted[i] = [];
+    return {
+      post: (m) => {
+        posted[i]!.push(m);
+        if (m.type === "init") queueMicrotask(() => deliver[i]!({ type: "ready" }));
+      },
+      listen: (onMessage, onError) => { deliver[i] = onMessage; fault[i] = onError; },
+      terminate: () => undefined,
+    };
+  }, { threads, batchBytes });
+  return { pool: p, posted, deliver, fault };
+}
+
+/** Resolves to the settled state of `p`, or "pending" when it has not settled within `ms`. */
+async function settledWithin<T>(p: Promise<T>, ms: number): Promise<{ state: "fulfilled"; value: T } | { state: "rejected"; reason: unknown } | { state: "pending" }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const pending = new Promise<{ state: "pending" }>((r) => { timer = setTimeout(() => r({ state: "pending" }), ms); });
+  try {
+    return await Promise.race([p.then((value) => ({ state: "fulfilled" as const, value }), (reason: unknown) => ({ state: "rejected" as const, reason })), pending]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function expectClosedDuring(settled: Awaited<ReturnType<typeof settledWithin>>): void {
+  expect(settled.state).toBe("rejected");
+  const err = (settled as { reason: unknown }).reason;
+  expect(err).toBeInstanceOf(SegentropyError);
+  expect(err).toMatchObject({ field: "pool", expected: "an open pool", found: "closed during the computation" });
+}
+
+describe("close() during a computation", () => {
+  it("rejects a transferred computation at once, and a batch reply arriving after close() is ignored", async () => {
+    const { pool: p, posted, deliver } = await fakePool(2);
+    const vol = planarF32(syntheticRows(8, 20_000, 4), false);
+    const run = p.computeEntropy(vol);
+    const batch = posted[0]!.find((m) => m.type === "batch");
+    expect(batch).toBeDefined();
+    p.close();
+    expectClosedDuring(await settledWithin(run, 500));
+    // the reply of the batch that was computing when the pool closed (a queued message event)
+    if (batch?.type !== "batch") throw new Error("no batch");
+    const n = (batch.last - batch.first) * 64;
+    expect(() => deliver[0]!({ type: "batch", id: batch.id, first: batch.first, last: batch.last, entropy: new ArrayBuffer(n * 4), labels: null, stats: new Float64Array((batch.last - batch.first) * 8) })).not.toThrow();
+    expect(() => deliver[1]!({ type: "done", id: batch.id })).not.toThrow();
+  });
+
+  it("rejects a shared-memory computation at once", async () => {
+    const { pool: p, posted } = await fakePool(2);
+    const run = p.computeEntropy(planarF32(syntheticRows(4, 5_000, 4), true));
+    expect(posted[1]!.some((m) => m.type === "shared")).toBe(true);
+    p.close();
+    expectClosedDuring(await settledWithin(run, 500));
+  });
+
+  it("after close(), a worker's exit is not reported as a second error, and new work is refused", async () => {
+    const { pool: p, fault } = await fakePool(1);
+    const run = p.computeEntropy(planarF32(syntheticRows(4, 5_000, 4), false));
+    p.close();
+    fault[0]!(new Error("exited with code 1")); // what terminate() does to a Node worker
+    expectClosedDuring(await settledWithin(run, 500));
+    await expect(p.computeEntropy(planarF32(syntheticRows(2, 10, 1)))).rejects.toMatchObject({ name: "SegentropyError", field: "pool", found: "a closed pool" });
+  });
+
+  it("a worker that dies rejects the open computation with one SegentropyError (no doubled prefix)", async () => {
+    const { pool: p, fault } = await fakePool(2);
+    try {
+      const run = p.computeEntropy(planarF32(syntheticRows(4, 5_000, 4), false));
+      fault[1]!(new Error("exited with code 1"));
+      const settled = await settledWithin(run, 500);
+      expect(settled.state).toBe("rejected");
+      const err = (settled as { reason: Error }).reason;
+      expect(err).toBeInstanceOf(SegentropyError);
+      expect(err.message).toBe("segentropy: pool worker: expected a running worker, found exited with code 1");
+    } finally {
+      p.close();
+    }
+  });
+
+  it("real worker threads: close() right after a large transferred computation starts rejects it, and the process survives late replies", async () => {
+    for (let round = 0; round < 4; round++) {
+      const p = await createNodePool({ threads: 2, workerUrl: WORKER });
+      const n = 96 * 96 * 96, C = 8;
+      const data = new Float32Array(n * C).fill(0.125);
+      const vol: ProbVolume = { data, dtype: "float32", shape: [C, 96, 96, 96], strides: [n, 9216, 96, 1], classAxis: 0, gridAxes: [3, 2, 1], name: "v" };
+      const run = p.computeEntropy(vol);
+      p.close();
+      expectClosedDuring(await settledWithin(run, 2000));
+    }
+    // replies queued before the workers stopped arrive after close(): give them time to be (ignored)
+    await new Promise((r) => setTimeout(r, 300));
+  });
+});

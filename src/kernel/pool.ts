@@ -107,9 +107,12 @@ function isShared(a: ArrayBufferView): boolean {
 
 export class EntropyPool {
   private readonly workers: PoolWorker[];
-  private readonly handlers = new Map<number, (w: number, reply: PoolReply) => void>();
+  /** The open computations by id: what to do with a reply, and how to reject it. */
+  private readonly open = new Map<number, { reply: (w: number, reply: PoolReply) => void; fail: (err: Error) => void }>();
   private nextId = 1;
+  /** Why new work is refused: a dead worker, or close(). */
   private broken: Error | undefined;
+  private closed = false;
   private readonly batchBytes: number;
 
   private constructor(workers: PoolWorker[], batchBytes: number) {
@@ -127,9 +130,9 @@ export class EntropyPool {
     const ready = workers.map((w, i) => new Promise<void>((resolve, reject) => {
       w.listen((reply) => {
         if (reply.type === "ready") { resolve(); return; }
-        if (reply.type === "error" && reply.id === 0) { reject(new Error(reply.message)); return; }
+        if (reply.type === "error" && reply.id === 0) { reject(workerError(reply)); return; }
         pool.dispatch(i, reply);
-      }, (err) => { pool.fault(err); reject(err instanceof Error ? err : new Error(String(err))); });
+      }, (err) => { reject(pool.fault(err)); });
       w.post({ type: "init", module }, []);
     }));
     try {
@@ -145,14 +148,24 @@ export class EntropyPool {
     return this.workers.length;
   }
 
+  /** Hands a reply to its computation; replies that arrive after close() or after their
+   *  computation failed (queued message events) are dropped. */
   private dispatch(worker: number, reply: PoolReply): void {
-    if (reply.type === "ready") return;
-    this.handlers.get(reply.id)?.(worker, reply);
+    if (this.closed || reply.type === "ready") return;
+    const open = this.open.get(reply.id);
+    if (!open) return;
+    if (reply.type === "error") open.fail(workerError(reply));
+    else open.reply(worker, reply);
   }
 
-  private fault(err: unknown): void {
-    this.broken = err instanceof Error ? err : new Error(String(err));
-    for (const h of [...this.handlers.values()]) h(-1, { type: "error", id: 0, message: this.broken.message });
+  /** A worker died: every open computation fails, and so does every later one. */
+  private fault(err: unknown): Error {
+    const message = err instanceof Error ? err.message : String(err);
+    const error = new SegentropyError({ file: "segentropy", field: "pool worker", expected: "a running worker", found: message }, { cause: err });
+    if (this.closed) return error; // terminate() ends Node workers with exit code 1: not a fault
+    this.broken = error;
+    for (const open of [...this.open.values()]) open.fail(error);
+    return error;
   }
 
   /** Computes the entropy map of a whole volume on the workers; same result as computeEntropySync. */
@@ -181,21 +194,23 @@ export class EntropyPool {
     return finishResult(mem.map, mem.labels, dims, memoryToGrid, descriptor.classes, options, mem.stats);
   }
 
-  private request(onReply: (worker: number, reply: PoolReply, finish: (err?: Error) => void) => void, start: (id: number) => void): Promise<void> {
+  /**
+   * One computation: `start` posts its first messages, `onReply` handles each reply until it calls
+   * `finish`. It is settled once: by `finish`, an error reply, a dead worker or close().
+   */
+  private request(onReply: (worker: number, reply: PoolReply, finish: (err?: Error) => void) => void, start: (id: number, finish: (err?: Error) => void) => void): Promise<void> {
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       const finish = (err?: Error) => {
-        this.handlers.delete(id);
+        if (!this.open.delete(id)) return;
         if (err) reject(err); else resolve();
       };
-      this.handlers.set(id, (w, reply) => {
-        if (reply.type === "error") {
-          finish(reply.details ? new SegentropyError(reply.details) : new Error(`segentropy worker: ${reply.message}`));
-          return;
-        }
-        onReply(w, reply, finish);
-      });
-      start(id);
+      // what throws here (a source that cannot fill the next batch) fails this computation alone
+      const guard = (f: () => void) => {
+        try { f(); } catch (err) { finish(err instanceof Error ? err : new Error(String(err))); }
+      };
+      this.open.set(id, { reply: (w, reply) => guard(() => onReply(w, reply, finish)), fail: finish });
+      guard(() => start(id, finish));
     });
   }
 
@@ -243,10 +258,10 @@ export class EntropyPool {
       inFlight--;
       if (next < count) send(w, reply.id);
       else if (inFlight === 0) finish();
-    }, (id) => {
+    }, (id, finish) => {
       // two batches in flight per worker: one computing, one queued
       for (let k = 0; k < 2; k++) for (let w = 0; w < this.workers.length && next < count; w++) send(w, id);
-      if (count === 0) this.handlers.get(id)?.(0, { type: "done", id });
+      if (count === 0) finish();
     });
 
     function fillBatch(first: number, last: number): ArrayBuffer {
@@ -269,10 +284,26 @@ export class EntropyPool {
     return { map, labels, stats: mergePacked(stats, count) };
   }
 
-  /** Stops the workers. */
+  /**
+   * Stops the workers. Every computation still open rejects at once (workers in browsers report
+   * nothing when terminated), replies still on their way are ignored, and later calls are refused.
+   */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.broken = closedError("a closed pool");
+    const during = closedError("closed during the computation");
+    for (const open of [...this.open.values()]) open.fail(during);
     for (const w of this.workers) w.terminate();
     this.workers.length = 0;
-    this.broken ??= new Error("segentropy: the worker pool is closed");
   }
+}
+
+function closedError(found: string): SegentropyError {
+  return new SegentropyError({ file: "segentropy", field: "pool", expected: "an open pool", found, hint: "start a new pool to compute more" });
+}
+
+/** The error a worker reported: its SegentropyError, or what it threw otherwise. */
+function workerError(reply: Extract<PoolReply, { type: "error" }>): SegentropyError {
+  return new SegentropyError(reply.details ?? { file: "segentropy", field: "pool worker", expected: "a computation without errors", found: reply.message });
 }

@@ -23,7 +23,7 @@ export async function createNodePool(options: PoolOptions & { workerUrl?: URL } 
       listen: (onMessage, onError) => {
         w.on("message", (m: PoolReply) => onMessage(m));
         w.on("error", onError);
-        w.on("exit", (code) => { if (code !== 0) onError(new Error(`segentropy worker exited with code ${code}`)); });
+        w.on("exit", (code) => { if (code !== 0) onError(new Error(`exited with code ${code}`)); });
       },
       terminate: () => { void w.terminate(); },
     };

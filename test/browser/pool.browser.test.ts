@@ -4,7 +4,7 @@
  * maps, labels and statistics bit-identical to the single-thread kernel.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { init, computeEntropySync, createBrowserPool, canShareMemory, shareVolume } from "../../src/index.js";
+import { init, computeEntropySync, createBrowserPool, canShareMemory, shareVolume, SegentropyError } from "../../src/index.js";
 import type { EntropyPool, EntropyResult } from "../../src/index.js";
 import { interleavedF32, planarF32, syntheticRows } from "../helpers/synthetic.js";
 
@@ -38,4 +38,21 @@ describe("Web Worker pool (Chromium)", () => {
     expect(got.map.buffer).toBeInstanceOf(SharedArrayBuffer);
     expectIdentical(computeEntropySync(vol, { labels: true }), got);
   });
+
+  // Worker.terminate() fires no event in browsers: close() itself must settle what is open
+  for (const shared of [false, true]) {
+    it(`close() during a computation rejects it at once (${shared ? "shared memory" : "transferred slabs"})`, async () => {
+      const p = await createBrowserPool({ threads: 2, batchBytes: 128 * 1024 });
+      const big = planarF32(syntheticRows(8, 400_000, 22));
+      const run = p.computeEntropy(shared ? shareVolume(big) : big);
+      p.close();
+      const settled = await Promise.race([
+        run.then(() => "resolved", (e: unknown) => e),
+        new Promise((r) => setTimeout(() => r("still pending after 3 s"), 3000)),
+      ]);
+      expect(settled).toBeInstanceOf(SegentropyError);
+      expect(settled).toMatchObject({ field: "pool", expected: "an open pool", found: "closed during the computation" });
+      await expect(p.computeEntropy(planarF32(syntheticRows(2, 10, 1)))).rejects.toMatchObject({ field: "pool", found: "a closed pool" });
+    });
+  }
 });
