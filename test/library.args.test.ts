@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { init, reset } from "../src/kernel/wasm.js";
-import { computeEntropySync } from "../src/kernel/entropy.js";
+import { computeEntropySync, planSlabs } from "../src/kernel/entropy.js";
 import { analyze } from "../src/analyze.js";
 import type { ProbInput } from "../src/read/probabilities.js";
 import { readProbabilities } from "../src/read/probabilities.js";
@@ -101,6 +101,51 @@ describe("wrong arguments from JavaScript", () => {
     // float16 is stored as raw Uint16 bits; a Buffer is a Uint8Array
     const half = { ...vol, dtype: "float16", data: new Float32Array(3 * 64) } as ProbVolume;
     expect(caught(() => computeEntropySync(half)).message).toMatch(/expected a Uint16Array for dtype float16, found a Float32Array/);
+  });
+
+  it("hand-built descriptions that would read other voxels' values: shapes, strides and axes", () => {
+    // a valid (3, 2, 3, 4) nnU-Net-style volume (C, z, y, x) in C order
+    const data = new Float32Array(72).fill(1 / 3);
+    const good: ProbVolume = { data, dtype: "float32", shape: [3, 2, 3, 4], strides: [24, 12, 4, 1], classAxis: 0, gridAxes: [3, 2, 1], name: "hand" };
+    expect(computeEntropySync(good).map.every((h) => Math.abs(h - Math.log2(3)) < 1e-6)).toBe(true);
+    const bad = (patch: Partial<ProbVolume>): SegentropyError => caught(() => computeEntropySync({ ...good, ...patch }));
+    expect(bad({ strides: [24, 12, 4, -1] }).message).toMatch(/hand: strides: expected 4 integers >= 0 .*found \[24, 12, 4, -1\]/);
+    expect(bad({ strides: [-24, 12, 4, 1] }).field).toBe("strides");
+    expect(bad({ strides: [24, 12, 4] }).field).toBe("strides");
+    expect(bad({ strides: [24, 12, 4, 1.5] }).field).toBe("strides");
+    expect(bad({ shape: [3, 0.5, 3, 16] }).message).toMatch(/hand: shape: expected a list of integers >= 0, found \[3, 0\.5, 3, 16\]/);
+    expect(bad({ shape: [3, -2, -3, 4] }).field).toBe("shape");
+    expect(bad({ shape: ["3", 2, 3, 4] as unknown as number[] }).message).toMatch(/shape: .*found \["3", 2, 3, 4\]/);
+    expect(bad({ classAxis: 7 }).message).toMatch(/hand: classAxis: expected an axis from 0 to 3, found 7/);
+    expect(bad({ classAxis: 1.5 }).field).toBe("classAxis");
+    expect(bad({ gridAxes: [3, 2, 9] }).message).toMatch(/hand: gridAxes: expected 1 to 3 distinct axes from 0 to 3, other than the class axis 0, found \[3, 2, 9\]/);
+    expect(bad({ gridAxes: [3, 2, 0] }).field).toBe("gridAxes");
+    expect(bad({ gridAxes: [3, 3, 1] }).field).toBe("gridAxes");
+  });
+
+  it("options: slabBytes, sigmoid regionLabels, and more classes than the wasm memory holds", () => {
+    expect(caught(() => computeEntropySync(vol, { slabBytes: Number.NaN })).message).toMatch(/options: slabBytes: expected a number of bytes > 0.*found NaN/);
+    expect(caught(() => computeEntropySync(vol, { slabBytes: -5 })).field).toBe("slabBytes");
+    expect(caught(() => computeEntropySync(vol, { slabBytes: "abc" as unknown as number })).message).toMatch(/slabBytes: .*found string/);
+    expect(caught(() => computeEntropySync(vol, { kind: "sigmoid", regionLabels: [5] })).message).toMatch(/options: regionLabels: expected 3 labels, one per channel, found 1/);
+    expect(caught(() => computeEntropySync(vol, { kind: "sigmoid", regionLabels: [] })).field).toBe("regionLabels");
+    expect(caught(() => computeEntropySync(vol, { kind: "sigmoid", regionLabels: [1, 1.5, 2] })).message).toMatch(/regionLabels\[1\]: expected an integer label \(32-bit\), found 1\.5/);
+    expect(caught(() => computeEntropySync(vol, { kind: "sigmoid", regionLabels: ["a", "b", "c"] as unknown as number[] })).field).toBe("regionLabels[0]");
+    // labels of a call with fewer labels used to keep the previous call's
+    const lab = computeEntropySync(vol, { kind: "sigmoid", labels: true, regionLabels: [7, 8, 9] }).labels!;
+    expect(lab.every((l) => l === 0 || l === 7 || l === 8 || l === 9)).toBe(true);
+    expect(caught(() => planSlabs({ classes: 2 ** 22, voxels: 1, interleaved: false }, {})).message).toMatch(/source: classes: expected few enough classes .*found 4194304 classes/);
+  });
+
+  it("slabs of a streamed volume past 2^31 voxels keep their size (no 32-bit wrap)", () => {
+    const small = planSlabs({ classes: 8, voxels: 2 ** 31 - 4, interleaved: false }, {});
+    for (const voxels of [2 ** 31 + 4, 3e9, 2 ** 32 + 8]) {
+      const p = planSlabs({ classes: 8, voxels, interleaved: false }, {});
+      expect(p.slab).toBe(small.slab);
+      expect(p.slab).toBeGreaterThan(100_000);
+    }
+    // and a small volume still gets a slab of its own size rounded up to 4
+    expect(planSlabs({ classes: 8, voxels: 10, interleaved: false }, {}).slab).toBe(12);
   });
 
   it("analyze given a bare volume, or nothing", () => {

@@ -171,6 +171,11 @@ export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "inter
     }
   }
   const C = source.classes;
+  const sb: unknown = options.slabBytes;
+  if (sb !== undefined && !(typeof sb === "number" && sb > 0 && sb !== Infinity)) {
+    fail({ file: "options", field: "slabBytes", expected: "a number of bytes > 0 (clamped to 64 KiB .. 56 MiB)", found: typeof sb === "number" ? String(sb) : typeof sb });
+  }
+  if (kind === "sigmoid" && options.regionLabels !== undefined) checkRegionLabels(options.regionLabels, C);
   const wantLabels = options.labels ?? false;
   const native = kind === "softmax" && raw ? raw.dtype : null;
   const esz = native ? NATIVE_BYTES[native] : 4;
@@ -179,7 +184,8 @@ export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "inter
   const planarCopy = source.interleaved && wantLabels && kind !== "softmax";
   const perVoxel = esz * C + (planarCopy ? 4 * C : 0) + 4 + (wantLabels ? 4 : 0);
   let slab = Math.floor(budget / perVoxel) & ~3;
-  slab = Math.max(4, Math.min(slab, (source.voxels + 3) & ~3));
+  // voxels may exceed 2^31 (streamed volumes): no 32-bit integer operators on it
+  slab = Math.max(4, Math.min(slab, Math.ceil(source.voxels / 4) * 4));
   const a16 = (x: number) => (x + 15) & ~15;
   const input = 0;
   const planar = a16(input + C * slab * esz + 64);
@@ -190,7 +196,20 @@ export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "inter
   const regions = a16(labels + (wantLabels ? slab * 4 : 0));
   const stats = a16(regions + C * 4);
   const end = stats + STATS_BYTES;
+  // the arena starts after the kernel's own data (its value tables, under 1 MiB)
+  if (end > MAX_WASM_BYTES - 2 * 1024 * 1024) {
+    fail({ file: "source", field: "classes", expected: "few enough classes that a slab of 4 voxels fits the 64 MiB wasm memory", found: `${C} classes (${Math.ceil(end / 1048576)} MiB for 4 voxels)` });
+  }
   return { classes: C, voxels: source.voxels, interleaved: source.interleaved, native, elementBytes: esz, ilBlock, slab, kind, labels: wantLabels, layout: { input, planar, scratch, out, labels, regions, stats, end } };
+}
+
+/** Sigmoid region labels: one integer label per channel (the kernel stores them as i32). */
+function checkRegionLabels(labels: readonly number[], classes: number): void {
+  if (!Array.isArray(labels) || labels.length !== classes) {
+    fail({ file: "options", field: "regionLabels", expected: `${classes} labels, one per channel`, found: Array.isArray(labels) ? `${labels.length}` : typeof labels });
+  }
+  const bad = labels.findIndex((l) => !(typeof l === "number" && Number.isInteger(l) && l >= -(2 ** 31) && l < 2 ** 31));
+  if (bad >= 0) fail({ file: "options", field: `regionLabels[${bad}]`, expected: "an integer label (32-bit)", found: JSON.stringify(labels[bad]) ?? String(labels[bad]) });
 }
 
 /** Reads the statistics block of the last slab. */

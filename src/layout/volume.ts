@@ -83,10 +83,38 @@ function checkData(vol: ProbVolume): void {
   });
 }
 
+/** The description's own consistency: hand-built volumes (JavaScript callers) are checked as
+ *  strictly as file headers, since a wrong stride reads other voxels' values without any error. */
+function checkDescription(vol: VolumeMeta): void {
+  const { shape, strides, classAxis, gridAxes } = vol;
+  const intList = (x: unknown): x is number[] => Array.isArray(x) && x.every((n) => Number.isSafeInteger(n));
+  if (!intList(shape) || shape.some((n) => n < 0)) {
+    fail({ file: vol.name, field: "shape", expected: "a list of integers >= 0", found: `[${Array.isArray(shape) ? shape.map((n) => JSON.stringify(n)).join(", ") : typeof shape}]` });
+  }
+  if (!intList(strides) || strides.length !== shape.length || strides.some((n) => n < 0)) {
+    fail({
+      file: vol.name, field: "strides", expected: `${shape.length} integers >= 0 (elements, one per axis of the shape)`,
+      found: `[${Array.isArray(strides) ? strides.map((n) => JSON.stringify(n)).join(", ") : typeof strides}]`,
+    });
+  }
+  if (!Number.isSafeInteger(classAxis) || classAxis < 0 || classAxis >= shape.length) {
+    fail({ file: vol.name, field: "classAxis", expected: `an axis from 0 to ${shape.length - 1}`, found: JSON.stringify(classAxis) ?? String(classAxis) });
+  }
+  const gridOk = intList(gridAxes) && gridAxes.length >= 1 && gridAxes.length <= 3 && new Set(gridAxes).size === gridAxes.length
+    && gridAxes.every((a) => a >= 0 && a < shape.length && a !== classAxis);
+  if (!gridOk) {
+    fail({
+      file: vol.name, field: "gridAxes", expected: `1 to 3 distinct axes from 0 to ${shape.length - 1}, other than the class axis ${classAxis}`,
+      found: `[${Array.isArray(gridAxes) ? gridAxes.map((n) => JSON.stringify(n)).join(", ") : typeof gridAxes}]`,
+    });
+  }
+}
+
 function checkAxes(vol: VolumeMeta): { C: number; voxels: number; grid: number[] } {
   if (!Object.prototype.hasOwnProperty.call(ARRAY_OF, vol.dtype)) {
     fail({ file: vol.name, field: "dtype", expected: `one of ${Object.keys(ARRAY_OF).join(", ")}`, found: JSON.stringify(vol.dtype) ?? String(vol.dtype) });
   }
+  checkDescription(vol);
   const C = classCount(vol as ProbVolume);
   const spatial = vol.shape.map((_, a) => a).filter((a) => a !== vol.classAxis);
   for (const a of spatial) {
