@@ -246,3 +246,28 @@ describe("close() during a computation", () => {
     await new Promise((r) => setTimeout(r, 300));
   });
 });
+
+describe("caller-given outputs on the shared-memory path", () => {
+  const vol = planarF32(rows8, true);
+  const sab = (n: number) => new SharedArrayBuffer(n);
+  /** The message computeEntropySync throws for these options (the pool must say the same). */
+  function syncMessage(options: EntropyOptions): string {
+    try { computeEntropySync(vol, options); } catch (err) { expect(err).toBeInstanceOf(SegentropyError); return (err as Error).message; }
+    throw new Error("computeEntropySync accepted the options");
+  }
+  const wrong: [string, EntropyOptions][] = [
+    ["a shared Int32Array out", { out: new Int32Array(sab(N * 4)) as unknown as Float32Array }],
+    ["a shared Float64Array out", { out: new Float64Array(sab(N * 8)) as unknown as Float32Array }],
+    ["a shared Float32Array labelsOut", { labels: true, labelsOut: new Float32Array(sab(N * 4)) as unknown as Int32Array }],
+    ["a shared out that is too short", { out: new Float32Array(sab(96)) }],
+    ["a shared labelsOut that is too short", { labels: true, labelsOut: new Int32Array(sab(96)) }],
+  ];
+  for (const [name, options] of wrong) {
+    it(`${name} is refused with the single-thread error`, async () => {
+      const want = syncMessage(options);
+      expect(want).toMatch(/^options: (out|labelsOut): expected /);
+      await expect(pool.computeEntropy(vol, options)).rejects.toThrow(want);
+      await expect(pool.computeEntropy(vol, options)).rejects.toBeInstanceOf(SegentropyError);
+    });
+  }
+});

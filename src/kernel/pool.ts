@@ -217,9 +217,14 @@ export class EntropyPool {
   private async runShared(source: SourceDescriptor, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {
     const n = slabs.voxels;
     const count = slabCount(slabs);
-    const shared = <T extends Float32Array | Int32Array>(a: T | undefined): a is T => a !== undefined && isShared(a) && a.length >= n;
-    const out = shared(options.out) ? options.out.subarray(0, n) : new Float32Array(new SharedArrayBuffer(n * 4));
-    const labels = !slabs.labels ? null : shared(options.labelsOut) ? options.labelsOut.subarray(0, n) : new Int32Array(new SharedArrayBuffer(n * 4));
+    // the caller's arrays are checked as computeEntropySync checks them; the workers write into
+    // those in shared memory, others are replaced by shared ones
+    const newMap = (k: number) => new Float32Array(new SharedArrayBuffer(k * 4));
+    const newLabels = (k: number) => new Int32Array(new SharedArrayBuffer(k * 4));
+    const given = outputArray(options.out, n, newMap, "out");
+    const givenLabels = slabs.labels ? outputArray(options.labelsOut, n, newLabels, "labelsOut") : undefined;
+    const out = isShared(given) ? given : newMap(n);
+    const labels = !givenLabels ? null : isShared(givenLabels) ? givenLabels : newLabels(n);
     options = withoutOutputs(options);
     const stats = new Float64Array(new SharedArrayBuffer(count * STATS_FIELDS * 8));
     const counter = new Int32Array(new SharedArrayBuffer(4));
