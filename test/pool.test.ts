@@ -270,4 +270,19 @@ describe("caller-given outputs on the shared-memory path", () => {
       await expect(pool.computeEntropy(vol, options)).rejects.toBeInstanceOf(SegentropyError);
     });
   }
+
+  it("plain (non-shared) out and labelsOut are filled too, as on the transferred path", async () => {
+    const want = computeEntropySync(vol, { labels: true });
+    for (const input of [vol, planarF32(rows8, false)]) {
+      const out = new Float32Array(N + 5).fill(-1);
+      const labelsOut = new Int32Array(N + 5).fill(-7);
+      const got = await pool.computeEntropy(input, { labels: true, out, labelsOut });
+      expect(got.map.buffer).toBe(out.buffer);
+      expect(got.labels!.buffer).toBe(labelsOut.buffer);
+      expectIdentical(want, got);
+      expectIdentical(want, { ...got, map: out.subarray(0, N), labels: labelsOut.subarray(0, N) });
+      expect(out[N]).toBe(-1); // nothing written past the volume
+      expect(labelsOut[N]).toBe(-7);
+    }
+  });
 });

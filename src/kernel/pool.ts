@@ -218,7 +218,7 @@ export class EntropyPool {
     const n = slabs.voxels;
     const count = slabCount(slabs);
     // the caller's arrays are checked as computeEntropySync checks them; the workers write into
-    // those in shared memory, others are replaced by shared ones
+    // those in shared memory, and into shared ones copied into the caller's plain ones at the end
     const newMap = (k: number) => new Float32Array(new SharedArrayBuffer(k * 4));
     const newLabels = (k: number) => new Int32Array(new SharedArrayBuffer(k * 4));
     const given = outputArray(options.out, n, newMap, "out");
@@ -234,7 +234,9 @@ export class EntropyPool {
     }, (id) => {
       for (const w of this.workers) w.post({ type: "shared", id, source, options, counter, out, labels, stats }, []);
     });
-    return { map: out, labels: labels ?? undefined, stats: mergePacked(stats, count) };
+    if (given !== out) given.set(out);
+    if (givenLabels && labels && givenLabels !== labels) givenLabels.set(labels);
+    return { map: given, labels: givenLabels, stats: mergePacked(stats, count) };
   }
 
   private async runBatches(source: SlabSource, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {

@@ -39,6 +39,18 @@ describe("Web Worker pool (Chromium)", () => {
     expectIdentical(computeEntropySync(vol, { labels: true }), got);
   });
 
+  it("shared memory: out and labelsOut are checked as on one thread, and plain ones are filled", async () => {
+    const vol = shareVolume(planarF32(rows));
+    const n = rows.length;
+    await expect(pool.computeEntropy(vol, { out: new Int32Array(new SharedArrayBuffer(n * 4)) as unknown as Float32Array }))
+      .rejects.toThrow("options: out: expected a Float32Array, found a Int32Array");
+    const out = new Float32Array(n);
+    const labelsOut = new Int32Array(n);
+    const got = await pool.computeEntropy(vol, { labels: true, out, labelsOut });
+    expect(got.map.buffer).toBe(out.buffer);
+    expect(got.labels!.buffer).toBe(labelsOut.buffer);
+    expectIdentical(computeEntropySync(vol, { labels: true }), got);
+  });
   // Worker.terminate() fires no event in browsers: close() itself must settle what is open
   for (const shared of [false, true]) {
     it(`close() during a computation rejects it at once (${shared ? "shared memory" : "transferred slabs"})`, async () => {
