@@ -21,7 +21,7 @@
 // memory once per call. f16, u8 and u16 read x and x log2 x of each element from a table of all
 // their stored values (U8TAB, W16TAB) instead of decoding and taking log2.
 
-import { CONSTS, K_FLTMIN, K_OFF, K_HI, K_ONE, K_P0, K_P1, K_P2, K_B112, K_M14, K_INFT, K_SIGN, K_INF, K_FOUR, K_IOTA, log2v, log2vOff, log2x4, exp2x4, half4, mad } from "./vecmath";
+import { CONSTS, K_FLTMIN, K_OFF, K_HI, K_ONE, K_P0, K_P1, K_P2, K_B112, K_M14, K_INFT, K_SIGN, K_INF, K_FOUR, K_IOTA, log2v, log2vOff, log2x4, log2x4Fine, exp2x4, half4, mad } from "./vecmath";
 
 /** Kind codes, shared with src/kernel/abi.ts. */
 // @ts-ignore: decorator
@@ -943,18 +943,37 @@ export function deinterleave(src: usize, classes: i32, n: i32, dst: usize, strid
         mn = f32x4.pmin(mn, z); mx = f32x4.pmax(mx, z);
         m = f32x4.max(m, z);
       }
-      let sE = f32x4.splat(0), tE = f32x4.splat(0);
+      // sums of e = 2^d and e*d: f32 within chunks of 4 classes, f64 across them (f32 sums over
+      // a hundred classes and more miss 1e-6 bits), and the finish in f64
+      let sLo = f64x2.splat(0), sHi = f64x2.splat(0), tLo = f64x2.splat(0), tHi = f64x2.splat(0);
       p = base;
-      for (let c = 0; c < classes; c++, p += cs) {
-        // d = log2 of the unnormalised probability, clamped so that exp2 never underflows to 0*inf
-        const d = f32x4.max(f32x4.mul(f32x4.sub(v128.load(p), m), f32x4.splat(LOG2E)), f32x4.splat(-126));
-        const e = exp2x4(d);
-        sE = f32x4.add(sE, e);
-        tE = mad(e, d, tE);
+      for (let c0 = 0; c0 < classes; c0 += 4) {
+        let sE = f32x4.splat(0), tE = f32x4.splat(0);
+        const c1 = min(c0 + 4, classes);
+        for (let c = c0; c < c1; c++, p += cs) {
+          // d = log2 of the unnormalised probability, clamped so that exp2 never underflows to 0*inf
+          const d = f32x4.max(f32x4.mul(f32x4.sub(v128.load(p), m), f32x4.splat(LOG2E)), f32x4.splat(-126));
+          const e = exp2x4(d);
+          sE = f32x4.add(sE, e);
+          tE = mad(e, d, tE);
+        }
+        sLo = f64x2.add(sLo, f64x2.promote_low_f32x4(sE)); sHi = f64x2.add(sHi, f64x2.promote_low_f32x4(i32x4.shuffle(sE, sE, 2, 3, 0, 1)));
+        tLo = f64x2.add(tLo, f64x2.promote_low_f32x4(tE)); tHi = f64x2.add(tHi, f64x2.promote_low_f32x4(i32x4.shuffle(tE, tE, 2, 3, 0, 1)));
       }
-      h = f32x4.max(f32x4.sub(log2x4(sE), f32x4.div(tE, sE)), f32x4.splat(0));
+      // log2 S = k + log2 m with m = S / 2^k in [sqrt(1/2), sqrt(2)): k exact in f64, log2 m small
+      // in f32 (log2 S whole in f32 would round by up to 5e-7 at S ~ 300). S >= 1 (the largest
+      // class contributes 2^0); its f32 rounding moves log2 S by < 1e-7.
+      const sf = i32x4.shuffle(f32x4.demote_f64x2_zero(sLo), f32x4.demote_f64x2_zero(sHi), 0, 1, 4, 5);
+      const ix = i32x4.sub(sf, v128.load(CONSTS + K_OFF));
+      const kS = i32x4.shr_s(ix, 23);
+      const lm = log2x4Fine(i32x4.sub(sf, v128.and(ix, v128.load(CONSTS + K_HI))));
+      const hLo = f64x2.sub(f64x2.add(f64x2.convert_low_i32x4_s(kS), f64x2.promote_low_f32x4(lm)), f64x2.div(tLo, sLo));
+      const hHi = f64x2.sub(f64x2.add(f64x2.convert_low_i32x4_s(i32x4.shuffle(kS, kS, 2, 3, 0, 1)), f64x2.promote_low_f32x4(i32x4.shuffle(lm, lm, 2, 3, 0, 1))), f64x2.div(tHi, sHi));
+      h = f32x4.max(i32x4.shuffle(f32x4.demote_f64x2_zero(hLo), f32x4.demote_f64x2_zero(hHi), 0, 1, 4, 5), f32x4.splat(0));
     } else if (kind == KIND_SIGMOID) {
-      h = f32x4.splat(0);
+      // a sum of C binary entropies of up to 1 bit each: the finer log2 and f64 sums keep the
+      // error per channel near 1e-7 bits instead of letting C of them add up in f32
+      let hLo = f64x2.splat(0), hHi = f64x2.splat(0);
       let p = base;
       for (let c = 0; c < classes; c++, p += cs) {
         const raw = v128.load(p);
@@ -962,9 +981,10 @@ export function deinterleave(src: usize, classes: i32, n: i32, dst: usize, strid
         const q = f32x4.min(raw, f32x4.splat(1));
         const q0 = flush(q);
         const q1 = flush(f32x4.sub(f32x4.splat(1), q));
-        h = f32x4.sub(h, f32x4.add(f32x4.mul(q0, log2x4(q0)), f32x4.mul(q1, log2x4(q1))));
+        const b = f32x4.add(f32x4.mul(q0, log2x4Fine(q0)), f32x4.mul(q1, log2x4Fine(q1)));
+        hLo = f64x2.sub(hLo, f64x2.promote_low_f32x4(b)); hHi = f64x2.sub(hHi, f64x2.promote_low_f32x4(i32x4.shuffle(b, b, 2, 3, 0, 1)));
       }
-      h = f32x4.max(h, f32x4.splat(0));
+      h = f32x4.max(i32x4.shuffle(f32x4.demote_f64x2_zero(hLo), f32x4.demote_f64x2_zero(hHi), 0, 1, 4, 5), f32x4.splat(0));
     } else {
       // KIND_TISSUE, the SPM rule: clip to [0,1], divide by the sum where it exceeds 1,
       // and add the background class b = max(1 - s, 0).
