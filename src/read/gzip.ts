@@ -22,8 +22,22 @@ export function isGzip(bytes: Uint8Array): boolean {
 /** Inflates with the Compression Streams API; multi-member files are handled by the stream. */
 export const gunzipWithStreams: Gunzip = async (bytes, name) => {
   try {
-    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    // read chunk by chunk rather than through Response.arrayBuffer(): there a stream error reaches
+    // the caller as Chromium's generic "Failed to fetch" instead of the inflater's own message
+    const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+    }
+    if (chunks.length === 1) return chunks[0]!;
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) { out.set(c, at); at += c.length; }
+    return out;
   } catch (err) {
     fail({ file: name, field: "gzip stream", expected: "a complete gzip file", found: `a corrupt or truncated one (${err instanceof Error ? err.message : String(err)})` }, err);
   }

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import {
   init, runPipeline, readProbabilitiesFrom, readNiftiFrom, entropyNiftiBlob, readBytes, parseNifti, isSegentropyError, analyze,
-  canInflateRawWithStreams, inflateRawWithStreams, readNpz, readNpzAsync,
+  canInflateRawWithStreams, inflateRawWithStreams, readNpz, readNpzAsync, isGzip, gzipWithStreams,
 } from "../../src/index.js";
 import type { BinarySource, Kind } from "../../src/index.js";
 import { CASES_DIR, KIND } from "./setup/cases.js";
@@ -114,6 +114,28 @@ describe(`browser sources and readable errors (${env})`, () => {
     const err = await readProbabilitiesFrom(new File([bad], "bad.npz")).catch((e: unknown) => e);
     expect(isSegentropyError(err)).toBe(true);
     expect(String((err as Error).message)).toMatch(/^bad\.npz: probabilities\.npy data: expected deflate data \(\d+ bytes\) inflating to 8859776 bytes, found a corrupt stream/);
+  });
+
+  it("names a truncated or corrupt .nii.gz with the inflater's own reason (not the runtime's 'Failed to fetch')", async () => {
+    // the test server may hand .gz files over already inflated (Content-Encoding): gzip them again then
+    const fetched = new Uint8Array(await bytesOf(`${s01}/image.nii.gz`));
+    const buf = isGzip(fetched) ? fetched : await gzipWithStreams(fetched);
+    for (const [bad, what] of [[buf.slice(0, Math.floor(buf.length / 2)), "truncated"], [(() => {
+      // an invalid block type (3) in the first deflate byte, after the 10-byte header and the optional file name
+      const b = buf.slice();
+      let at = 10;
+      if (b[3]! & 8) { while (b[at] !== 0) at++; at++; }
+      b[at] = 0x07;
+      return b;
+    })(), "corrupt"]] as const) {
+      const err = await readNiftiFrom(new File([bad], `${what}.nii.gz`)).catch((e: unknown) => e);
+      expect(isSegentropyError(err), String(err).slice(0, 200)).toBe(true);
+      const message = String((err as Error).message);
+      // Chromium's inflater ends a truncated stream without an error: the NIfTI reader then finds the data short
+      if (what === "truncated") expect(message).toMatch(/^truncated\.nii\.gz: (gzip stream: expected a complete gzip file, found a corrupt or truncated one \(.+\)|data: expected \d+ bytes .*the file is truncated)/);
+      else expect(message).toMatch(/^corrupt\.nii\.gz: gzip stream: expected a complete gzip file, found a corrupt or truncated one \(.+\)/);
+      expect(message).not.toMatch(/Failed to fetch/);
+    }
   });
 
   it("rejects a failed fetch with its status", async () => {
