@@ -36,6 +36,11 @@ img = (p[..., 0] * 100).astype(np.float32)
 save(img, A, 'image.nii.gz'); save(img, F, 'image_flip.nii.gz'); save(img, N, 'image_noise.nii.gz'); save(img, S, 'image_shift.nii.gz')
 seg = p.argmax(axis=3).astype(np.uint8)
 save(seg, A, 'seg.nii.gz'); save(seg, F, 'seg_flip.nii.gz')
+# an image whose sform (aligned, code 2) differs from its qform (scanner, code 1), and a
+# segmentation written the way ITK/SimpleITK may write it: both forms set to the image's qform
+Q = A.copy(); Q[:3, 3] += [3, 0, 0]
+both = nib.Nifti1Image(img, A); both.set_sform(A, code=2); both.set_qform(Q, code=1); nib.save(both, d + '/image_two_forms.nii.gz')
+itk = nib.Nifti1Image(seg, Q); itk.set_sform(Q, code=1); itk.set_qform(Q, code=1); nib.save(itk, d + '/seg_itk.nii.gz')
 for c in range(3):
     save(p[..., c], A, f'c{c}.nii.gz'); save(p[..., c], S, f'c{c}_shift.nii.gz')
 `, dir], { encoding: "utf8" });
@@ -78,6 +83,11 @@ describe("geometry", () => {
     expect(accepted([f("probs.nii.gz"), "--image", f("image_noise.nii.gz")]).geometrySource).toMatch(/image_noise\.nii\.gz$/);
     // probabilities written without a placement take the image's
     expect(accepted([f("probs_nogeom.nii.gz"), "--image", f("image_flip.nii.gz")]).geometrySource).toMatch(/image_flip\.nii\.gz$/);
+  });
+
+  it("a header's sform or qform may match: an image with two placements and a segmentation written from its qform", () => {
+    expect(accepted([f("probs_nogeom.nii.gz"), "--image", f("image_two_forms.nii.gz"), "--seg", f("seg_itk.nii.gz")]).geometrySource).toMatch(/image_two_forms\.nii\.gz$/);
+    rejected([f("probs_nogeom.nii.gz"), "--image", f("image_flip.nii.gz"), "--seg", f("seg_itk.nii.gz")], /seg_itk\.nii\.gz: affine: .*origins differ by up to 3 mm/);
   });
 
   it("the probabilities' own header is the geometry when only --seg is given", () => {

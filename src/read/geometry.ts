@@ -19,11 +19,22 @@ const ORIGIN_TOL = 1e-3;
 
 /**
  * "" when `a` and `b` (both with world geometry) map voxel (i, j, k) to the same point within the
- * tolerances; otherwise what differs, for an error message. Grids of different sizes are checked
- * elsewhere.
+ * tolerances, by the sform or the qform of either; otherwise what differs between the affines
+ * readers use, for an error message. Grids of different sizes are checked elsewhere.
  */
 export function geometryMismatch(a: Geometry, b: Geometry): string {
-  const A = a.affine, B = b.affine;
+  // a header may carry two placements (sform and qform) and tools differ in which they use: the
+  // files agree when any placement of one matches any of the other; otherwise report the main ones
+  for (const A of placements(a)) for (const B of placements(b)) if (!affineMismatch(A, B)) return "";
+  return affineMismatch(a.affine, b.affine);
+}
+
+/** The affines a header sets: the one readers use first, then the qform when it differs. */
+function placements(g: Geometry): number[][][] {
+  return g.qformAffine && g.sformCode > 0 ? [g.affine, g.qformAffine] : [g.affine];
+}
+
+function affineMismatch(A: number[][], B: number[][]): string {
   const voxel = Math.max(columnNorm(A, 0), columnNorm(A, 1), columnNorm(A, 2), 1e-6);
   let linear = 0, origin = 0;
   for (let r = 0; r < 3; r++) {

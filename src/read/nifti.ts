@@ -27,6 +27,9 @@ export interface Geometry {
   xyztUnits: number;
   /** The voxel-to-world affine a reader such as nibabel uses (sform, else qform, else pixdim), row-major 4x4. */
   affine: number[][];
+  /** The qform's affine when the qform code is set, even when the sform is the one used: readers
+   *  differ in which they prefer (ITK, hence nnU-Net's SimpleITK output, may take the qform). */
+  qformAffine?: number[][];
 }
 
 export interface NiftiImage {
@@ -124,16 +127,17 @@ function readGeometry(bytes: Uint8Array, version: 1 | 2, h: NIFTI1 | NIFTI2, dim
   const xyztUnits = version === 1 ? dv.getUint8(o.units) : dv.getInt32(o.units, le);
   const spatial = [dims[0] ?? 1, dims[1] ?? 1, dims[2] ?? 1];
   let affine: number[][];
+  const qformAffine = qformCode > 0
+    ? h.convertNiftiQFormToNiftiSForm(quatern[0], quatern[1], quatern[2], qoffset[0], qoffset[1], qoffset[2], pixdim[1]!, pixdim[2]!, pixdim[3]!, pixdim[0]! < 0 ? -1 : 1).map((r) => r.map(Number))
+    : undefined;
   if (sformCode > 0) affine = [srow.slice(0, 4), srow.slice(4, 8), srow.slice(8, 12), [0, 0, 0, 1]];
-  else if (qformCode > 0) {
-    const qfac = pixdim[0]! < 0 ? -1 : 1;
-    affine = h.convertNiftiQFormToNiftiSForm(quatern[0], quatern[1], quatern[2], qoffset[0], qoffset[1], qoffset[2], pixdim[1]!, pixdim[2]!, pixdim[3]!, qfac);
-  } else {
+  else if (qformAffine) affine = qformAffine;
+  else {
     // nibabel's fallback for files without a transform: voxel size only, centred grid
     const d = [pixdim[1] || 1, pixdim[2] || 1, pixdim[3] || 1];
     affine = [[-d[0]!, 0, 0, ((spatial[0]! - 1) / 2) * d[0]!], [0, d[1]!, 0, -((spatial[1]! - 1) / 2) * d[1]!], [0, 0, d[2]!, -((spatial[2]! - 1) / 2) * d[2]!], [0, 0, 0, 1]];
   }
-  return { dims: spatial, pixdim, qformCode, sformCode, quatern, qoffset, srow, xyztUnits, affine: affine.map((r) => r.map(Number)) };
+  return { dims: spatial, pixdim, qformCode, sformCode, quatern, qoffset, srow, xyztUnits, affine: affine.map((r) => r.map(Number)), ...(qformAffine ? { qformAffine } : {}) };
 }
 
 /** A geometry for maps with no reference image: 1 mm voxels, no transform codes. */
