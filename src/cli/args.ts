@@ -87,7 +87,9 @@ const MAX_AXES = 64;
  * as 10.
  */
 function parseInteger(flag: string, text: string, min: number, max: number, what = "an integer"): number {
-  const n = (min < 0 ? /^-?[0-9]+$/ : /^[0-9]+$/).test(text) ? Number(text) : NaN;
+  // spaces around a value (a quoted " 2", or "1, 2, 3" in --regions) are harmless: trimmed everywhere
+  const t = text.trim();
+  const n = (min < 0 ? /^-?[0-9]+$/ : /^[0-9]+$/).test(t) ? Number(t) : NaN;
   if (!(n >= min && n <= max)) usage(flag, `${what} from ${min} to ${max}`, JSON.stringify(text));
   return n === 0 ? 0 : n; // "-0" is 0
 }

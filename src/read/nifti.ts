@@ -30,6 +30,10 @@ export interface Geometry {
   /** The qform's affine when the qform code is set, even when the sform is the one used: readers
    *  differ in which they prefer (ITK, hence nnU-Net's SimpleITK output, may take the qform). */
   qformAffine?: number[][];
+  /** The qform as nibabel reads it, when that differs from the nifti1_io reading above: for
+   *  rotations within about 0.05 degrees of 180, 1 - (b^2 + c^2 + d^2) is below nifti1_io's 1e-7
+   *  cut, where it takes a = 0 and nibabel takes a = sqrt of it. */
+  qformAffineAlt?: number[][];
 }
 
 export interface NiftiImage {
@@ -130,6 +134,8 @@ function readGeometry(bytes: Uint8Array, version: 1 | 2, h: NIFTI1 | NIFTI2, dim
   const qformAffine = qformCode > 0
     ? h.convertNiftiQFormToNiftiSForm(quatern[0], quatern[1], quatern[2], qoffset[0], qoffset[1], qoffset[2], pixdim[1]!, pixdim[2]!, pixdim[3]!, pixdim[0]! < 0 ? -1 : 1).map((r) => r.map(Number))
     : undefined;
+  const w2 = 1 - (quatern[0] ** 2 + quatern[1] ** 2 + quatern[2] ** 2);
+  const qformAffineAlt = qformCode > 0 && w2 > 0 && w2 < 1e-7 ? quaternionAffine(Math.sqrt(w2), quatern, qoffset, pixdim) : undefined;
   if (sformCode > 0) affine = [srow.slice(0, 4), srow.slice(4, 8), srow.slice(8, 12), [0, 0, 0, 1]];
   else if (qformAffine) affine = qformAffine;
   else {
@@ -137,7 +143,19 @@ function readGeometry(bytes: Uint8Array, version: 1 | 2, h: NIFTI1 | NIFTI2, dim
     const d = [pixdim[1] || 1, pixdim[2] || 1, pixdim[3] || 1];
     affine = [[-d[0]!, 0, 0, ((spatial[0]! - 1) / 2) * d[0]!], [0, d[1]!, 0, -((spatial[1]! - 1) / 2) * d[1]!], [0, 0, d[2]!, -((spatial[2]! - 1) / 2) * d[2]!], [0, 0, 0, 1]];
   }
-  return { dims: spatial, pixdim, qformCode, sformCode, quatern, qoffset, srow, xyztUnits, affine: affine.map((r) => r.map(Number)), ...(qformAffine ? { qformAffine } : {}) };
+  return { dims: spatial, pixdim, qformCode, sformCode, quatern, qoffset, srow, xyztUnits, affine: affine.map((r) => r.map(Number)), ...(qformAffine ? { qformAffine } : {}), ...(qformAffineAlt ? { qformAffineAlt } : {}) };
+}
+
+/** The qform affine for quaternion (a, b, c, d) without renormalising (b, c, d), as nibabel builds it. */
+function quaternionAffine(a: number, [b, c, d]: readonly number[], offset: readonly number[], pixdim: readonly number[]): number[][] {
+  const qfac = pixdim[0]! < 0 ? -1 : 1;
+  const z = [pixdim[1]!, pixdim[2]!, qfac * pixdim[3]!];
+  const R = [
+    [a * a + b! * b! - c! * c! - d! * d!, 2 * (b! * c! - a * d!), 2 * (b! * d! + a * c!)],
+    [2 * (b! * c! + a * d!), a * a + c! * c! - b! * b! - d! * d!, 2 * (c! * d! - a * b!)],
+    [2 * (b! * d! - a * c!), 2 * (c! * d! + a * b!), a * a + d! * d! - c! * c! - b! * b!],
+  ];
+  return [0, 1, 2].map((r) => [R[r]![0]! * z[0]!, R[r]![1]! * z[1]!, R[r]![2]! * z[2]!, offset[r]!]).concat([[0, 0, 0, 1]]);
 }
 
 /** A geometry for maps with no reference image: 1 mm voxels, no transform codes. */
