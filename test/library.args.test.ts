@@ -142,7 +142,7 @@ describe("wrong arguments from JavaScript", () => {
     for (const voxels of [2 ** 31 + 4, 3e9, 2 ** 32 + 8]) {
       const p = planSlabs({ classes: 8, voxels, interleaved: false }, {});
       expect(p.slab).toBe(small.slab);
-      expect(p.slab).toBeGreaterThan(100_000);
+      expect(p.slab).toBeGreaterThan(10_000);
     }
     // and a small volume still gets a slab of its own size rounded up to 4
     expect(planSlabs({ classes: 8, voxels: 10, interleaved: false }, {}).slab).toBe(12);

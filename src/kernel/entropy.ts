@@ -25,7 +25,7 @@ export interface EntropyOptions {
   labels?: boolean;
   /** Sigmoid kind: the label each channel paints (nnU-Net regions_class_order). Default 1..C. */
   regionLabels?: readonly number[];
-  /** Bytes of wasm memory a slab may use. Default 1 MiB (about the L2 cache); at most 56 MiB. */
+  /** Bytes of wasm memory a slab may use. Default 2 MiB (DEFAULT_SLAB_BYTES); clamped to 64 KiB .. 56 MiB. */
   slabBytes?: number;
   /**
    * Where to write the map (and the labels), at least one element per voxel: callers that process
@@ -121,11 +121,13 @@ export function maxEntropy(kind: Kind, unit: Unit, classes: number): number {
   return bits * unitScale(kind, unit, classes);
 }
 
-/** Default slab budget. Measured on (b), best of 15 alternating runs: 128 KiB 190 ms, 1 MiB
- *  143-153 ms, 4 MiB 131-136 ms on one thread (2 workers: 95, 76-78, 72-73 ms). Longer copies per
- *  class plane stream from memory better than a slab that fits in L2 gains; 4 MiB keeps wasm
- *  memory far below its 64 MiB bound (bench/README.md). */
-export const DEFAULT_SLAB_BYTES = 4 * 1024 * 1024;
+/** Default slab budget. On (b), medians of alternating runs: AMD EPYC (1 MiB L2), 128 KiB 190 ms,
+ *  1 MiB 143-153 ms, 2-4 MiB 131-136 ms on one thread (2 workers: 95, 76-78, 72-73 ms); Intel Xeon
+ *  (2 MiB L2), 1 / 2 / 4 MiB 173 / 172 / 181 ms on one thread, 95 / 90 / 98 ms on 2 workers. Long
+ *  copies per class plane stream from memory better than small slabs, while a slab that outgrows
+ *  L2 pays for it; 2 MiB is at or near the best on both, far below the 64 MiB wasm bound
+ *  (bench/README.md). */
+export const DEFAULT_SLAB_BYTES = 2 * 1024 * 1024;
 /** Voxels per block when an interleaved slab is turned planar inside the kernel. */
 const IL_BLOCK = 256;
 
