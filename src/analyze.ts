@@ -12,7 +12,7 @@ import { cropDims, placeInGrid } from "./layout/crop.js";
 import type { ProbInput, InputInfo } from "./read/probabilities.js";
 import type { Geometry, NiftiImage } from "./read/nifti.js";
 import { defaultGeometry } from "./read/nifti.js";
-import { affineText, geometryMismatch, hasWorldGeometry } from "./read/geometry.js";
+import { hasWorldGeometry, requireSamePlace } from "./read/geometry.js";
 import { checkSemantics } from "./measures/semantics.js";
 import type { Summary } from "./measures/summary.js";
 import { summarize } from "./measures/summary.js";
@@ -150,15 +150,7 @@ function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: Reference
   // header that says so must agree with the others (a cropped v1 grid sits elsewhere: not compared).
   const placed = [refs.image, options.crop ? undefined : input.nifti, refs.seg].filter((x): x is NiftiImage => x !== undefined);
   const inSpace = placed.filter((img) => hasWorldGeometry(img.geometry));
-  for (let j = 1; j < inSpace.length; j++) {
-    const mismatch = geometryMismatch(inSpace[0]!.geometry, inSpace[j]!.geometry);
-    if (mismatch) {
-      fail({
-        file: inSpace[j]!.name, field: "affine", expected: `the placement in space of ${inSpace[0]!.name}: ${affineText(inSpace[0]!.geometry)}`,
-        found: `${affineText(inSpace[j]!.geometry)} (${mismatch})`, hint: "the files are not on one grid in space: resample them onto the image's grid first",
-      });
-    }
-  }
+  for (const img of inSpace.slice(1)) requireSamePlace(inSpace[0]!, img, "the files are not on one grid in space: resample them onto the image's grid first");
   const source = inSpace[0] ?? placed[0];
   const geometry = source?.geometry ?? defaultGeometry(dims);
   const geometrySource = source ? source.name : "none (1 mm voxels, no transform)";

@@ -38,6 +38,14 @@ export function isSegentropyError(err: unknown): err is SegentropyError {
   return err instanceof SegentropyError;
 }
 
+/** What a JavaScript value is, for the `found` of errors about wrong arguments ("a Uint8Array"). */
+export function describeValue(x: unknown): string {
+  if (x === null) return "null";
+  if (typeof x !== "object") return typeof x;
+  const name = (x as { constructor?: { name?: string } }).constructor?.name;
+  return name ? `a ${name}` : "an object";
+}
+
 /** Shorthand used by the readers: throw a SegentropyError. */
 export function fail(details: ErrorDetails, cause?: unknown): never {
   throw new SegentropyError(details, cause === undefined ? undefined : { cause });

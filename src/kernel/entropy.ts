@@ -2,7 +2,7 @@
  * Streams a probability volume through the wasm kernel in bounded slabs and collects the
  * per-voxel entropy map, optional labels and the volume statistics (totals in f64).
  */
-import { fail } from "../errors.js";
+import { describeValue, fail } from "../errors.js";
 import { DTYPE_CODE, KIND_CODE, NATIVE_BYTES, STATS, STATS_BYTES } from "./abi.js";
 import type { NativeDType } from "./abi.js";
 import { arenaStart, dataView, ensureMemory, f32View, i32View, kernelExports, MAX_WASM_BYTES, u8View } from "./wasm.js";
@@ -51,14 +51,6 @@ export function outputArray<T extends Float32Array | Int32Array>(given: T | unde
   if (!(given instanceof want)) fail({ file: "options", field, expected: `a ${want.name}`, found: describeValue(given) });
   if (given.length < voxels) fail({ file: "options", field, expected: `at least ${voxels} elements`, found: `${given.length}` });
   return given.subarray(0, voxels) as T;
-}
-
-/** What a JavaScript value is, for messages about wrong arguments. */
-export function describeValue(x: unknown): string {
-  if (x === null) return "null";
-  if (typeof x !== "object") return typeof x;
-  const name = (x as { constructor?: { name?: string } }).constructor?.name;
-  return name ? `a ${name}` : "an object";
 }
 
 /** Statistics gathered by the kernel while streaming. */

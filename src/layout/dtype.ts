@@ -11,6 +11,12 @@ export function isIntegerDType(d: DType): boolean {
   return d !== "float16" && d !== "float32" && d !== "float64";
 }
 
+/** The typed array that holds each element type (float16 as raw Uint16 bits). */
+export const ARRAY_TYPE: Readonly<Record<DType, new (buffer: ArrayBufferLike, byteOffset: number, length: number) => RawArray>> = {
+  uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array,
+  uint32: Uint32Array, float16: Uint16Array, float32: Float32Array, float64: Float64Array,
+};
+
 /** A typed view of `count` elements at `byteOffset` of `buffer`; copies only when misaligned. */
 export function typedView(dtype: DType, buffer: ArrayBufferLike, byteOffset: number, count: number): RawArray {
   const size = BYTES_PER_ELEMENT[dtype];
@@ -19,16 +25,7 @@ export function typedView(dtype: DType, buffer: ArrayBufferLike, byteOffset: num
     copy.set(new Uint8Array(buffer, byteOffset, count * size));
     return typedView(dtype, copy.buffer, 0, count);
   }
-  switch (dtype) {
-    case "uint8": return new Uint8Array(buffer, byteOffset, count);
-    case "int8": return new Int8Array(buffer, byteOffset, count);
-    case "int16": return new Int16Array(buffer, byteOffset, count);
-    case "uint16": case "float16": return new Uint16Array(buffer, byteOffset, count);
-    case "int32": return new Int32Array(buffer, byteOffset, count);
-    case "uint32": return new Uint32Array(buffer, byteOffset, count);
-    case "float32": return new Float32Array(buffer, byteOffset, count);
-    case "float64": return new Float64Array(buffer, byteOffset, count);
-  }
+  return new ARRAY_TYPE[dtype](buffer, byteOffset, count);
 }
 
 /** Reverses the byte order of every element in place (big-endian files on little-endian hosts). */

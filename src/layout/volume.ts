@@ -1,5 +1,6 @@
 import type { DType, RawArray } from "./dtype.js";
-import { fail } from "../errors.js";
+import { ARRAY_TYPE } from "./dtype.js";
+import { describeValue, fail } from "../errors.js";
 import { product } from "./strides.js";
 
 /** Value scaling applied on decode: value = raw * slope + inter (NIfTI scl_slope/scl_inter). */
@@ -63,22 +64,14 @@ export interface LayoutPlan {
   memoryToGrid: number[] | null;
 }
 
-/** The typed array that holds each element type (float16 as raw Uint16 bits). */
-const ARRAY_OF: Readonly<Record<DType, string>> = {
-  uint8: "Uint8Array", int8: "Int8Array", int16: "Int16Array", uint16: "Uint16Array", int32: "Int32Array",
-  uint32: "Uint32Array", float16: "Uint16Array", float32: "Float32Array", float64: "Float64Array",
-};
-
 /** JavaScript callers build volumes by hand: a wrong dtype name, or data of another array type,
  *  would be decoded as something it is not. */
 function checkData(vol: ProbVolume): void {
-  const want = ARRAY_OF[vol.dtype];
-  const ctor = (globalThis as unknown as Record<string, abstract new () => RawArray>)[want]!;
+  const want = ARRAY_TYPE[vol.dtype];
   const arrays = Array.isArray(vol.data) ? (vol.data as readonly RawArray[]) : [vol.data as RawArray];
   arrays.forEach((a, c) => {
-    if (!(a instanceof ctor)) {
-      const name = typeof a === "object" && a !== null ? (a as { constructor?: { name?: string } }).constructor?.name : typeof a;
-      fail({ file: vol.name, field: Array.isArray(vol.data) ? `data of class ${c}` : "data", expected: `a ${want} for dtype ${vol.dtype}`, found: `a ${name ?? "value"}` });
+    if (!(a instanceof want)) {
+      fail({ file: vol.name, field: Array.isArray(vol.data) ? `data of class ${c}` : "data", expected: `a ${want.name} for dtype ${vol.dtype}`, found: describeValue(a) });
     }
   });
 }
@@ -88,14 +81,12 @@ function checkData(vol: ProbVolume): void {
 function checkDescription(vol: VolumeMeta): void {
   const { shape, strides, classAxis, gridAxes } = vol;
   const intList = (x: unknown): x is number[] => Array.isArray(x) && x.every((n) => Number.isSafeInteger(n));
+  const listText = (x: unknown): string => `[${Array.isArray(x) ? x.map((n) => JSON.stringify(n)).join(", ") : typeof x}]`;
   if (!intList(shape) || shape.some((n) => n < 0)) {
-    fail({ file: vol.name, field: "shape", expected: "a list of integers >= 0", found: `[${Array.isArray(shape) ? shape.map((n) => JSON.stringify(n)).join(", ") : typeof shape}]` });
+    fail({ file: vol.name, field: "shape", expected: "a list of integers >= 0", found: listText(shape) });
   }
   if (!intList(strides) || strides.length !== shape.length || strides.some((n) => n < 0)) {
-    fail({
-      file: vol.name, field: "strides", expected: `${shape.length} integers >= 0 (elements, one per axis of the shape)`,
-      found: `[${Array.isArray(strides) ? strides.map((n) => JSON.stringify(n)).join(", ") : typeof strides}]`,
-    });
+    fail({ file: vol.name, field: "strides", expected: `${shape.length} integers >= 0 (elements, one per axis of the shape)`, found: listText(strides) });
   }
   if (!Number.isSafeInteger(classAxis) || classAxis < 0 || classAxis >= shape.length) {
     fail({ file: vol.name, field: "classAxis", expected: `an axis from 0 to ${shape.length - 1}`, found: JSON.stringify(classAxis) ?? String(classAxis) });
@@ -105,14 +96,14 @@ function checkDescription(vol: VolumeMeta): void {
   if (!gridOk) {
     fail({
       file: vol.name, field: "gridAxes", expected: `1 to 3 distinct axes from 0 to ${shape.length - 1}, other than the class axis ${classAxis}`,
-      found: `[${Array.isArray(gridAxes) ? gridAxes.map((n) => JSON.stringify(n)).join(", ") : typeof gridAxes}]`,
+      found: listText(gridAxes),
     });
   }
 }
 
 function checkAxes(vol: VolumeMeta): { C: number; voxels: number; grid: number[] } {
-  if (!Object.prototype.hasOwnProperty.call(ARRAY_OF, vol.dtype)) {
-    fail({ file: vol.name, field: "dtype", expected: `one of ${Object.keys(ARRAY_OF).join(", ")}`, found: JSON.stringify(vol.dtype) ?? String(vol.dtype) });
+  if (!Object.prototype.hasOwnProperty.call(ARRAY_TYPE, vol.dtype)) {
+    fail({ file: vol.name, field: "dtype", expected: `one of ${Object.keys(ARRAY_TYPE).join(", ")}`, found: JSON.stringify(vol.dtype) ?? String(vol.dtype) });
   }
   checkDescription(vol);
   const C = classCount(vol as ProbVolume);

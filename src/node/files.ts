@@ -55,9 +55,14 @@ export function openForReading(path: string): number {
 function refuseNonRegular(path: string, st: Stats): void {
   if (st.isFile()) return;
   if (st.isDirectory()) fail({ file: path, field: "path", expected: "a readable file", found: "a directory" });
-  const what = st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device"
-    : st.isFIFO() ? "a FIFO (named pipe)" : st.isSocket() ? "a socket" : "not a regular file";
-  fail({ file: path, field: "path", expected: "a readable regular file", found: what });
+  fail({ file: path, field: "path", expected: "a readable regular file", found: describeEntry(st, "not a regular file") });
+}
+
+/** What a directory entry is, for messages ("a character device"); `other` for kinds not named here. */
+export function describeEntry(st: Stats, other: string): string {
+  return st.isFile() ? "a file" : st.isDirectory() ? "a directory" : st.isSymbolicLink() ? "a symbolic link to nothing"
+    : st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device"
+    : st.isFIFO() ? "a FIFO (named pipe)" : st.isSocket() ? "a socket" : other;
 }
 
 /** Total size in bytes of the regular files among `paths` (others count 0; errors come later, from the reads). */

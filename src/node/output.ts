@@ -13,6 +13,7 @@ import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, re
 import type { Stats } from "node:fs";
 import { basename, dirname, join, normalize, resolve } from "node:path";
 import { fail } from "../errors.js";
+import { describeEntry } from "./files.js";
 
 /** Names an earlier run's stats.json may list that we are willing to remove as stale outputs. */
 const OUTPUT_NAME = /^[^./\\][^/\\]*\.(png|nii|nii\.gz|npy)$/i;
@@ -140,7 +141,7 @@ function missingFolders(dir: string): string[] {
       if (code !== "ENOENT" && code !== "ENOTDIR") fail({ file: p, field: "--out", expected: "a folder that can be used or created", found: `an error (${code})` }, err);
     }
     if (st) {
-      if (!st.isDirectory()) fail({ file: p, field: "--out", expected: "a folder (or a path where one can be created)", found: describe(st) });
+      if (!st.isDirectory()) fail({ file: p, field: "--out", expected: "a folder (or a path where one can be created)", found: describeEntry(st, "not a folder") });
       return missing;
     }
     missing.unshift(p);
@@ -166,7 +167,7 @@ function makeFolders(dir: string): string[] {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== "EEXIST") fail({ file: p, field: "--out", expected: "a folder that can be created", found: `an error (${code})` }, err);
         const st = quietStat(() => statSync(p, { throwIfNoEntry: false })) ?? lstat(p);
-        if (!st?.isDirectory()) fail({ file: p, field: "--out", expected: "a folder (or a path where one can be created)", found: st ? describe(st) : "an entry that vanished" });
+        if (!st?.isDirectory()) fail({ file: p, field: "--out", expected: "a folder (or a path where one can be created)", found: st ? describeEntry(st, "not a folder") : "an entry that vanished" });
       }
     }
   } catch (err) {
@@ -174,11 +175,6 @@ function makeFolders(dir: string): string[] {
     throw err;
   }
   return created;
-}
-
-function describe(st: Stats): string {
-  return st.isFile() ? "a file" : st.isSymbolicLink() ? "a symbolic link to nothing" : st.isCharacterDevice() ? "a character device"
-    : st.isBlockDevice() ? "a block device" : st.isFIFO() ? "a FIFO (named pipe)" : st.isSocket() ? "a socket" : "not a folder";
 }
 
 /** A hidden name next to `target` for its temporary file or backup. */

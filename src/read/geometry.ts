@@ -3,7 +3,8 @@
  * (probabilities, image, segmentation, one file per class) are combined voxel by voxel, so a
  * mismatch means a map drawn at the wrong place, or classes taken from different places.
  */
-import type { Geometry } from "./nifti.js";
+import { fail } from "../errors.js";
+import type { Geometry, NiftiImage } from "./nifti.js";
 
 /** Whether the header says where its voxels are (sform or qform code set). A header without one
  *  (many tools write probability maps so) cannot disagree with anything. */
@@ -24,12 +25,24 @@ const VOXEL_TOL = 0.01;
  * the same point within VOXEL_TOL, by any placement either header sets; otherwise what differs
  * between the affines readers use first, for an error message.
  */
-export function geometryMismatch(a: Geometry, b: Geometry): string {
+function geometryMismatch(a: Geometry, b: Geometry): string {
   // a header may carry two placements (sform and qform) and tools differ in which they use (ITK,
   // hence nnU-Net's SimpleITK output, may write an image's qform where nibabel reads its sform);
   // the files agree when any placement of one matches any of the other
   for (const A of placements(a)) for (const B of placements(b)) if (!affineMismatch(A, B, a.dims)) return "";
   return affineMismatch(a.affine, b.affine, a.dims);
+}
+
+/** Refuses `img` unless it places its voxels where `reference` does (when both headers place them). */
+export function requireSamePlace(reference: NiftiImage, img: NiftiImage, hint: string): void {
+  if (!hasWorldGeometry(reference.geometry) || !hasWorldGeometry(img.geometry)) return;
+  const mismatch = geometryMismatch(reference.geometry, img.geometry);
+  if (mismatch) {
+    fail({
+      file: img.name, field: "affine", expected: `the placement in space of ${reference.name}: ${affineText(reference.geometry)}`,
+      found: `${affineText(img.geometry)} (${mismatch})`, hint,
+    });
+  }
 }
 
 /** The affines a header sets: the one readers use first, then the qform readings. */
@@ -59,7 +72,7 @@ function affineMismatch(A: number[][], B: number[][], dims: readonly number[]): 
 }
 
 /** The affine's first three rows, for messages. */
-export function affineText(g: Geometry): string {
+function affineText(g: Geometry): string {
   return g.affine.slice(0, 3).map((row) => `[${row.map((x) => String(Number(x.toPrecision(7)))).join(", ")}]`).join(" ");
 }
 

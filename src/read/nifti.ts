@@ -131,11 +131,12 @@ function readGeometry(bytes: Uint8Array, version: 1 | 2, h: NIFTI1 | NIFTI2, dim
   const xyztUnits = version === 1 ? dv.getUint8(o.units) : dv.getInt32(o.units, le);
   const spatial = [dims[0] ?? 1, dims[1] ?? 1, dims[2] ?? 1];
   let affine: number[][];
+  const qfac = pixdim[0]! < 0 ? -1 : 1;
   const qformAffine = qformCode > 0
-    ? h.convertNiftiQFormToNiftiSForm(quatern[0], quatern[1], quatern[2], qoffset[0], qoffset[1], qoffset[2], pixdim[1]!, pixdim[2]!, pixdim[3]!, pixdim[0]! < 0 ? -1 : 1).map((r) => r.map(Number))
+    ? h.convertNiftiQFormToNiftiSForm(quatern[0], quatern[1], quatern[2], qoffset[0], qoffset[1], qoffset[2], pixdim[1]!, pixdim[2]!, pixdim[3]!, qfac).map((r) => r.map(Number))
     : undefined;
   const w2 = 1 - (quatern[0] ** 2 + quatern[1] ** 2 + quatern[2] ** 2);
-  const qformAffineAlt = qformCode > 0 && w2 > 0 && w2 < 1e-7 ? quaternionAffine(Math.sqrt(w2), quatern, qoffset, pixdim) : undefined;
+  const qformAffineAlt = qformCode > 0 && w2 > 0 && w2 < 1e-7 ? quaternionAffine(Math.sqrt(w2), quatern, qoffset, [pixdim[1]!, pixdim[2]!, qfac * pixdim[3]!]) : undefined;
   if (sformCode > 0) affine = [srow.slice(0, 4), srow.slice(4, 8), srow.slice(8, 12), [0, 0, 0, 1]];
   else if (qformAffine) affine = qformAffine;
   else {
@@ -146,10 +147,9 @@ function readGeometry(bytes: Uint8Array, version: 1 | 2, h: NIFTI1 | NIFTI2, dim
   return { dims: spatial, pixdim, qformCode, sformCode, quatern, qoffset, srow, xyztUnits, affine: affine.map((r) => r.map(Number)), ...(qformAffine ? { qformAffine } : {}), ...(qformAffineAlt ? { qformAffineAlt } : {}) };
 }
 
-/** The qform affine for quaternion (a, b, c, d) without renormalising (b, c, d), as nibabel builds it. */
-function quaternionAffine(a: number, [b, c, d]: readonly number[], offset: readonly number[], pixdim: readonly number[]): number[][] {
-  const qfac = pixdim[0]! < 0 ? -1 : 1;
-  const z = [pixdim[1]!, pixdim[2]!, qfac * pixdim[3]!];
+/** The qform affine for quaternion (a, b, c, d) without renormalising (b, c, d), as nibabel builds
+ *  it; `z` are the column zooms (qfac applied to the third). */
+function quaternionAffine(a: number, [b, c, d]: readonly number[], offset: readonly number[], z: readonly number[]): number[][] {
   const R = [
     [a * a + b! * b! - c! * c! - d! * d!, 2 * (b! * c! - a * d!), 2 * (b! * d! + a * c!)],
     [2 * (b! * c! + a * d!), a * a + c! * c! - b! * b! - d! * d!, 2 * (c! * d! - a * b!)],

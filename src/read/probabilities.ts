@@ -13,7 +13,7 @@ import { isNpy, parseNpy } from "./npy.js";
 import { isZip, readNpzAsync } from "./npz.js";
 import type { NiftiImage } from "./nifti.js";
 import { niftiVersion, parseNifti } from "./nifti.js";
-import { affineText, geometryMismatch, hasWorldGeometry } from "./geometry.js";
+import { requireSamePlace } from "./geometry.js";
 
 export type Format = "npz" | "npy" | "nifti1" | "nifti2" | "nifti-per-class";
 
@@ -156,13 +156,7 @@ export function fromClassFiles(images: NiftiImage[]): ProbInput {
     if (d.length > 3 && d.slice(3).some((x) => x > 1)) fail({ file: img.name, field: "dim", expected: "a 3-D volume (one class per file)", found: `dims [${d.join(", ")}]` });
     if (d[0] !== dims[0] || d[1] !== dims[1] || d[2] !== dims[2]) fail({ file: img.name, field: "dim", expected: `[${dims.join(", ")}] like ${first.name}`, found: `[${d.slice(0, 3).join(", ")}]` });
     // the classes of a voxel must come from one place in space
-    const mismatch = hasWorldGeometry(first.geometry) && hasWorldGeometry(img.geometry) ? geometryMismatch(first.geometry, img.geometry) : "";
-    if (mismatch) {
-      fail({
-        file: img.name, field: "affine", expected: `the placement in space of ${first.name}: ${affineText(first.geometry)}`,
-        found: `${affineText(img.geometry)} (${mismatch})`, hint: "the class files are not on one grid in space: resample them onto one grid first",
-      });
-    }
+    requireSamePlace(first, img, "the class files are not on one grid in space: resample them onto one grid first");
   }
   const sameType = images.every((i) => i.dtype === first.dtype);
   const sameScale = images.every((i) => i.scale?.slope === first.scale?.slope && i.scale?.inter === first.scale?.inter);
