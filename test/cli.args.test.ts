@@ -2,7 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { parseArgs } from "../src/cli/args.js";
-import { cli, tempDir, ROOT } from "./helpers/cli.js";
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { CLI, cli, tempDir, ROOT } from "./helpers/cli.js";
 
 const npz = join(ROOT, "samples", "nnunetv2_inia19_1mm", "probabilities.npz");
 
@@ -61,5 +63,33 @@ describe("integer options", () => {
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toContain(want);
     }
+  });
+});
+
+describe("path options", () => {
+  it("an empty path is refused, not taken as 'not given'", () => {
+    expect(refusal(["p.npz", "--out", ""])).toBe("command line: --out: expected a folder path, found '' (see segentropy --help)");
+    expect(refusal(["p.npz", "--seg="])).toBe("command line: --seg: expected a file path, found '' (see segentropy --help)");
+    expect(refusal(["p.npz", "--image", " "])).toMatch(/^command line: --image: expected a file path, found ''/);
+    expect(refusal(["p.npz", "--properties", ""])).toMatch(/^command line: --properties: expected a file path/);
+    expect(refusal(["p.npz", "--crop-bbox", ""])).toMatch(/^command line: --crop-bbox: expected a file path or z0:z1,y0:y1,x0:x1/);
+    expect(refusal(["p.npz", "--key", ""])).toMatch(/^command line: --key: expected an \.npz member name/);
+  });
+
+  it("a value-taking option followed by another option names the missing value", () => {
+    expect(refusal(["p.npz", "--image", "--out", "o"])).toBe("command line: --image: expected a value, found the option '--out' (see segentropy --help)");
+    expect(refusal(["p.npz", "--seg", "--force"])).toMatch(/^command line: --seg: expected a value, found the option '--force'/);
+    expect(refusal(["p.npz", "--out", "-q"])).toMatch(/^command line: --out: expected a value, found the option '-q'/);
+    // a file really named like an option is still reachable
+    expect(parseArgs(["p.npz", "--image=--out"]).image).toBe("--out");
+    expect(parseArgs(["p.npz", "--image", "./--out"]).image).toBe("./--out");
+  });
+
+  it("the CLI stops before writing anything into the current folder", () => {
+    const cwd = tempDir();
+    const r = spawnSync(process.execPath, [CLI, npz, "--out", "", "--quiet"], { encoding: "utf8", cwd });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("segentropy: command line: --out: expected a folder path, found '' (see segentropy --help)");
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });

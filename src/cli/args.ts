@@ -64,6 +64,11 @@ Options:
 
 Exit codes: 0 success, 2 bad usage or input, 1 internal error.`;
 
+/** Options that take a value, those whose value is a path, and those that take none. */
+const VALUE_FLAGS = new Set(["--image", "--seg", "--out", "--kind", "--units", "--unit", "--key", "--class-axis", "--properties", "--crop-bbox", "--regions", "--scale", "--gzip-level", "--threads"]);
+const PATH_FLAGS = new Map([["--image", "a file path"], ["--seg", "a file path"], ["--out", "a folder path"], ["--key", "an .npz member name"], ["--properties", "a file path"], ["--crop-bbox", "a file path or z0:z1,y0:y1,x0:x1"]]);
+const FLAGS = new Set(["--help", "-h", "--version", "-v", "--allow-unnormalized", "--npy", "--no-png", "--force", "--quiet", "-q"]);
+
 const KINDS: readonly Kind[] = ["softmax", "logits", "sigmoid", "tissue"];
 const UNITS: readonly Unit[] = ["bits", "nats", "normalized"];
 
@@ -96,16 +101,22 @@ function parseInteger(flag: string, text: string, min: number, max: number, what
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const a: CliArgs = { inputs: [], out: "segentropy-out", unit: "bits", allowUnnormalized: false, npy: false, png: true, force: false, quiet: false, help: false, version: false };
-  const valueFlags = new Set(["--image", "--seg", "--out", "--kind", "--units", "--unit", "--key", "--class-axis", "--properties", "--crop-bbox", "--regions", "--scale", "--gzip-level", "--threads"]);
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
     let value: string | undefined;
     const eq = arg.indexOf("=");
     if (arg.startsWith("--") && eq > 0) { value = arg.slice(eq + 1); arg = arg.slice(0, eq); }
-    if (valueFlags.has(arg) && value === undefined) {
+    if (VALUE_FLAGS.has(arg) && value === undefined) {
       value = argv[++i];
       if (value === undefined) usage(arg, "a value", "nothing");
+      // `--image --out DIR` (a forgotten value) would otherwise read "--out" as a file and DIR as
+      // an input; a file really named like an option can still be given as --image=--out or ./--out
+      if (VALUE_FLAGS.has(value) || FLAGS.has(value)) usage(arg, "a value", `the option '${value}'`);
     }
+    // an empty path ("$UNSET") is never meant as "not given": --out "" would write into the
+    // current folder, --seg "" would silently skip the per-label statistics
+    const what = PATH_FLAGS.get(arg);
+    if (what && value!.trim() === "") usage(arg, what, "''");
     switch (arg) {
       case "--help": case "-h": a.help = true; break;
       case "--version": case "-v": a.version = true; break;
