@@ -30,8 +30,10 @@ export interface EntropyOptions {
   /**
    * Where to write the map (and the labels), at least one element per voxel: callers that process
    * many volumes reuse one array and save allocating and page-faulting a new one each time. The
-   * result's `map` is this array (a view of its first `voxels` elements) unless the layout needs a
-   * permutation. Worker pools write in place only into SharedArrayBuffer-backed arrays.
+   * result's `map` is this array (a view of its first `voxels` elements), holding the grid-ordered
+   * map whatever the layout (layouts that need a permutation are computed into a temporary array
+   * first). Worker pools write in place only into SharedArrayBuffer-backed arrays. `out` and
+   * `labelsOut` must not share memory.
    */
   out?: Float32Array;
   labelsOut?: Int32Array;
@@ -93,6 +95,17 @@ export interface RawSlabs {
   slope: number;
   inter: number;
   fill(dst: Uint8Array, v0: number, n: number, stride: number): void;
+}
+
+/** Sources of this library that write every value `fill` is asked for. The slabs of any other
+ *  source are zeroed before each fill, so that values a short `fill` leaves unwritten count as 0
+ *  (an all-zero voxel: entropy 0, counted in nZeroSum) instead of the previous slab's values. */
+const completeSources = new WeakSet<SlabSource>();
+
+/** Marks a source of this library as writing every value asked for (no zeroing before fills). */
+export function completeSource<T extends SlabSource>(source: T): T {
+  completeSources.add(source);
+  return source;
 }
 
 /** Receives each slab's results; the views are only valid during the call. */
@@ -264,12 +277,15 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
   const slope = raw?.slope ?? 1, inter = raw?.inter ?? 0;
   const fusedLabels = wantLabels && kind === "softmax";
   const slab = plan.slab;
+  const complete = completeSources.has(source);
   for (let i = first; i < last; i++) {
     const v0 = i * slab;
     const n = Math.min(slab, plan.voxels - v0);
     if (n <= 0) break;
     ex.statsReset();
-    fillSlab(source, plan, u8View(inPtr, C * slab * plan.elementBytes), v0, n);
+    const region = u8View(inPtr, C * slab * plan.elementBytes);
+    if (!complete) region.fill(0);
+    fillSlab(source, plan, region, v0, n);
     const lab = fusedLabels ? labelPtr : 0;
     if (source.interleaved) {
       if (wantLabels && !fusedLabels) {
@@ -336,7 +352,7 @@ export function volumeSource(vol: ProbVolume): SlabSource {
   const esz = native ? NATIVE_BYTES[native] : 0;
   if (plan.layout === "planar") {
     const planeBytes = native ? plan.planes.map(bytesOf) : [];
-    return {
+    return completeSource({
       classes: plan.classes, voxels: plan.voxels, interleaved: false,
       fill(dst, v0, n, stride) {
         for (let c = 0; c < plan.classes; c++) decodeInto(dst, c * stride, plan.planes[c]!, v0, n, dtype, scale);
@@ -349,11 +365,11 @@ export function volumeSource(vol: ProbVolume): SlabSource {
           },
         },
       } : {}),
-    };
+    });
   }
   const all = native ? bytesOf(plan.buffer) : new Uint8Array(0);
   const C = plan.classes;
-  return {
+  return completeSource({
     classes: C, voxels: plan.voxels, interleaved: true,
     fill(dst, v0, n) {
       decodeInto(dst, 0, plan.buffer, v0 * C, n * C, dtype, scale);
@@ -366,7 +382,7 @@ export function volumeSource(vol: ProbVolume): SlabSource {
         },
       },
     } : {}),
-  };
+  });
 }
 
 export interface EntropyResult {
@@ -393,20 +409,36 @@ export function computeEntropySync(vol: ProbVolume, options: EntropyOptions = {}
  * in voxel memory order, then permuted to the F-order grid when `memoryToGrid` says so.
  */
 export function computeFromSource(source: SlabSource, dims: number[], memoryToGrid: number[] | null, options: EntropyOptions = {}): EntropyResult {
-  const map = outputArray(options.out, source.voxels, (n) => new Float32Array(n), "out");
-  const labels = options.labels ? outputArray(options.labelsOut, source.voxels, (n) => new Int32Array(n), "labelsOut") : undefined;
+  const outputs = resultArrays(options, source.voxels);
+  // a layout whose memory order is not the grid order is computed in memory order first, then
+  // permuted into the outputs (the caller's `out` must hold the grid-ordered map)
+  const map = memoryToGrid ? new Float32Array(source.voxels) : outputs.map;
+  const labels = outputs.labels && memoryToGrid ? new Int32Array(source.voxels) : outputs.labels;
   const stats = streamEntropy(source, options, (v0, h, l) => {
     map.set(h, v0);
     if (labels && l) labels.set(l, v0);
   });
-  return finishResult(map, labels, dims, memoryToGrid, source.classes, options, stats);
+  return finishResult(map, labels, dims, memoryToGrid, source.classes, options, stats, outputs);
 }
 
-/** Puts a map computed in voxel memory order on the grid. */
-export function finishResult(map: Float32Array, labels: Int32Array | undefined, dims: number[], memoryToGrid: number[] | null, classes: number, options: EntropyOptions, stats: KernelStats): EntropyResult {
+/** The result arrays: the caller's `out` / `labelsOut`, checked, or new ones. `out` and `labelsOut`
+ *  must not share memory (the labels would overwrite the map). */
+export function resultArrays(options: EntropyOptions, voxels: number, make: { map: (n: number) => Float32Array; labels: (n: number) => Int32Array } = { map: (n) => new Float32Array(n), labels: (n) => new Int32Array(n) }): { map: Float32Array; labels: Int32Array | undefined } {
+  const map = outputArray(options.out, voxels, make.map, "out");
+  const labels = options.labels ? outputArray(options.labelsOut, voxels, make.labels, "labelsOut") : undefined;
+  if (labels && map.buffer === labels.buffer && map.byteOffset < labels.byteOffset + labels.byteLength && labels.byteOffset < map.byteOffset + map.byteLength) {
+    fail({ file: "options", field: "labelsOut", expected: "an array that does not share memory with out", found: "one overlapping out (the labels would overwrite the map)" });
+  }
+  return { map, labels };
+}
+
+/** Puts a map computed in voxel memory order on the grid: into `into` (the caller's outputs) when
+ *  given, else into new arrays; without a permutation the map is returned as it is. */
+export function finishResult(map: Float32Array, labels: Int32Array | undefined, dims: number[], memoryToGrid: number[] | null, classes: number, options: EntropyOptions, stats: KernelStats,
+  into?: { map: Float32Array; labels: Int32Array | undefined }): EntropyResult {
   return {
-    map: memoryToGrid ? permuteToGrid(map, dims, memoryToGrid) : map,
-    labels: labels && memoryToGrid ? permuteToGrid(labels, dims, memoryToGrid) : labels,
+    map: memoryToGrid ? permuteToGrid(map, dims, memoryToGrid, into?.map) : map,
+    labels: labels && memoryToGrid ? permuteToGrid(labels, dims, memoryToGrid, into?.labels) : labels,
     dims,
     classes,
     kind: options.kind ?? "softmax",

@@ -5,7 +5,7 @@
 import type { BatchSource, FileDescriptor, PoolReply, PoolRequest } from "./pool.js";
 import { packStats, STATS_FIELDS } from "./pool.js";
 import type { SlabPlan, SlabSource } from "./entropy.js";
-import { planSlabs, runSlabs, slabCount, volumeSource } from "./entropy.js";
+import { completeSource, planSlabs, runSlabs, slabCount, volumeSource } from "./entropy.js";
 import { init } from "./wasm.js";
 import { isSegentropyError } from "../errors.js";
 
@@ -84,11 +84,11 @@ function describe(src: BatchSource): Pick<SlabSource, "classes" | "voxels" | "in
 function batchSlabSource(src: BatchSource, plan: SlabPlan, first: number, data: ArrayBuffer): SlabSource {
   const slabBytes = src.classes * plan.slab * plan.elementBytes;
   const at = (v0: number) => (Math.floor(v0 / plan.slab) - first) * slabBytes;
-  return {
+  return completeSource({
     classes: src.classes, voxels: src.voxels, interleaved: src.interleaved,
     fill(dst, v0) { dst.set(new Float32Array(data, at(v0), slabBytes / 4)); },
     ...(src.native ? {
       raw: { dtype: src.native.dtype, slope: src.native.slope, inter: src.native.inter, fill(dst: Uint8Array, v0: number) { dst.set(new Uint8Array(data, at(v0), slabBytes)); } },
     } : {}),
-  };
+  });
 }

@@ -15,7 +15,7 @@
  * the map and every statistic are bit-identical to `computeEntropySync`.
  */
 import type { EntropyOptions, EntropyResult, KernelStats, SlabPlan, SlabSource } from "./entropy.js";
-import { emptyStats, fillSlab, finishResult, mergeStats, outputArray, planSlabs, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
+import { emptyStats, fillSlab, finishResult, mergeStats, planSlabs, resultArrays, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
 import { currentModule } from "./wasm.js";
 import type { ProbVolume } from "../layout/volume.js";
 import { gridDims, planKernel } from "../layout/volume.js";
@@ -105,6 +105,14 @@ function isShared(a: ArrayBufferView): boolean {
   return canShare && a.buffer instanceof SharedArrayBuffer;
 }
 
+/** A computation's map and labels in voxel memory order, and the arrays the result goes into. */
+interface MemoryOrderResult {
+  map: Float32Array;
+  labels: Int32Array | undefined;
+  stats: KernelStats;
+  into: { map: Float32Array; labels: Int32Array | undefined };
+}
+
 export class EntropyPool {
   private readonly workers: PoolWorker[];
   /** The open computations by id: what to do with a reply, and how to reject it. */
@@ -175,8 +183,9 @@ export class EntropyPool {
     const source = volumeSource(vol);
     const sharedInput = canShare && (plan.layout === "planar" ? plan.planes.every(isShared) : isShared(plan.buffer));
     const slabs = planSlabs(source, options);
-    const mem = sharedInput ? await this.runShared({ kind: "volume", volume: vol }, options, slabs) : await this.runBatches(source, options, slabs);
-    return finishResult(mem.map, mem.labels, gridDims(vol), plan.memoryToGrid, plan.classes, options, mem.stats);
+    const permuted = plan.memoryToGrid !== null;
+    const mem = sharedInput ? await this.runShared({ kind: "volume", volume: vol }, options, slabs, permuted) : await this.runBatches(source, options, slabs, permuted);
+    return finishResult(mem.map, mem.labels, gridDims(vol), plan.memoryToGrid, plan.classes, options, mem.stats, mem.into);
   }
 
   /**
@@ -190,8 +199,8 @@ export class EntropyPool {
       ...(descriptor.native ? { raw: { dtype: descriptor.dtype, slope: descriptor.slope, inter: descriptor.inter, fill() {} } } : {}),
     };
     const slabs = planSlabs(shape, options);
-    const mem = await this.runShared(descriptor, options, slabs);
-    return finishResult(mem.map, mem.labels, dims, memoryToGrid, descriptor.classes, options, mem.stats);
+    const mem = await this.runShared(descriptor, options, slabs, memoryToGrid !== null);
+    return finishResult(mem.map, mem.labels, dims, memoryToGrid, descriptor.classes, options, mem.stats, mem.into);
   }
 
   /**
@@ -214,17 +223,21 @@ export class EntropyPool {
     });
   }
 
-  private async runShared(source: SourceDescriptor, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {
+  /**
+   * The workers write the map in memory order: straight into the caller's arrays when they are
+   * shared and the layout needs no permutation, else into shared ones that are copied (or, with a
+   * permutation, permuted by finishResult) into `into` at the end.
+   */
+  private async runShared(source: SourceDescriptor, options: EntropyOptions, slabs: SlabPlan, permuted: boolean): Promise<MemoryOrderResult> {
     const n = slabs.voxels;
     const count = slabCount(slabs);
-    // the caller's arrays are checked as computeEntropySync checks them; the workers write into
-    // those in shared memory, and into shared ones copied into the caller's plain ones at the end
     const newMap = (k: number) => new Float32Array(new SharedArrayBuffer(k * 4));
     const newLabels = (k: number) => new Int32Array(new SharedArrayBuffer(k * 4));
-    const given = outputArray(options.out, n, newMap, "out");
-    const givenLabels = slabs.labels ? outputArray(options.labelsOut, n, newLabels, "labelsOut") : undefined;
-    const out = isShared(given) ? given : newMap(n);
-    const labels = !givenLabels ? null : isShared(givenLabels) ? givenLabels : newLabels(n);
+    // the caller's arrays are checked as computeEntropySync checks them
+    const into = resultArrays(options, n, permuted ? undefined : { map: newMap, labels: newLabels });
+    const given = into.map, givenLabels = into.labels;
+    const out = isShared(given) && !permuted ? given : newMap(n);
+    const labels = !givenLabels ? null : isShared(givenLabels) && !permuted ? givenLabels : newLabels(n);
     options = withoutOutputs(options);
     const stats = new Float64Array(new SharedArrayBuffer(count * STATS_FIELDS * 8));
     const counter = new Int32Array(new SharedArrayBuffer(4));
@@ -234,15 +247,17 @@ export class EntropyPool {
     }, (id) => {
       for (const w of this.workers) w.post({ type: "shared", id, source, options, counter, out, labels, stats }, []);
     });
+    if (permuted) return { map: out, labels: labels ?? undefined, stats: mergePacked(stats, count), into };
     if (given !== out) given.set(out);
     if (givenLabels && labels && givenLabels !== labels) givenLabels.set(labels);
-    return { map: given, labels: givenLabels, stats: mergePacked(stats, count) };
+    return { map: given, labels: givenLabels, stats: mergePacked(stats, count), into };
   }
 
-  private async runBatches(source: SlabSource, options: EntropyOptions, slabs: SlabPlan): Promise<{ map: Float32Array; labels: Int32Array | undefined; stats: KernelStats }> {
+  private async runBatches(source: SlabSource, options: EntropyOptions, slabs: SlabPlan, permuted: boolean): Promise<MemoryOrderResult> {
     const count = slabCount(slabs);
-    const map = outputArray(options.out, slabs.voxels, (n) => new Float32Array(n), "out");
-    const labels = slabs.labels ? outputArray(options.labelsOut, slabs.voxels, (n) => new Int32Array(n), "labelsOut") : undefined;
+    const into = resultArrays(options, slabs.voxels);
+    const map = permuted ? new Float32Array(slabs.voxels) : into.map;
+    const labels = into.labels && permuted ? new Int32Array(slabs.voxels) : into.labels;
     options = withoutOutputs(options);
     const stats = new Float64Array(count * STATS_FIELDS);
     const slabBytes = slabs.classes * slabs.slab * slabs.elementBytes;
@@ -288,7 +303,7 @@ export class EntropyPool {
       workers[w]!.post({ type: "batch", id, source: batchSource, options, first, last, data }, [data]);
     }
 
-    return { map, labels, stats: mergePacked(stats, count) };
+    return { map, labels, stats: mergePacked(stats, count), into };
   }
 
   /**

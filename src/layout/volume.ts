@@ -225,8 +225,8 @@ export function forEachIndex(dims: readonly number[], fn: (idx: number[], linear
 }
 
 /** Reorders a map from voxel memory order into F-order grid order (see KernelPlan.memoryToGrid). */
-export function permuteToGrid<T extends Float32Array | Int32Array>(map: T, dims: readonly number[], memoryStrides: readonly number[]): T {
-  const out = new (map.constructor as new (n: number) => T)(map.length);
+export function permuteToGrid<T extends Float32Array | Int32Array>(map: T, dims: readonly number[], memoryStrides: readonly number[], into?: T): T {
+  const out = into ?? new (map.constructor as new (n: number) => T)(map.length);
   forEachIndex(dims, (idx, v) => {
     let off = 0;
     for (let d = 0; d < idx.length; d++) off += idx[d]! * memoryStrides[d]!;

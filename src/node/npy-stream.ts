@@ -14,7 +14,7 @@ import { planLayout, gridDims } from "../layout/volume.js";
 import type { LayoutPlan, ProbVolume, Scaling, VolumeMeta } from "../layout/volume.js";
 import type { FileDescriptor } from "../kernel/pool.js";
 import type { SlabSource } from "../kernel/entropy.js";
-import { nativeDType } from "../kernel/entropy.js";
+import { completeSource, nativeDType } from "../kernel/entropy.js";
 import { decodeInto } from "../kernel/decode.js";
 import { BYTES_PER_ELEMENT, typedView } from "../layout/dtype.js";
 import type { DType } from "../layout/dtype.js";
@@ -97,7 +97,8 @@ export function fileSlabSource(d: FileDescriptor): SlabSource & { close(): void 
       },
     };
   }
-  return source;
+  // every fill reads all it is asked for, or fails (readFully): no zeroing needed before it
+  return completeSource(source);
 }
 
 function readFully(fd: number, dst: Uint8Array, off: number, len: number, pos: number, path: string): void {

@@ -1,0 +1,122 @@
+/**
+ * The caller's output arrays: `out` / `labelsOut` always hold the grid-ordered result (also for
+ * layouts whose memory order is not the grid order), must not overlap, and a user's slab source
+ * that writes fewer values than asked never sees another volume's data.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { init } from "../src/kernel/wasm.js";
+import { computeEntropySync, streamEntropy } from "../src/kernel/entropy.js";
+import type { ProbVolume } from "../src/layout/volume.js";
+import { createNodePool } from "../src/node/pool.js";
+import type { EntropyPool } from "../src/kernel/pool.js";
+import { SegentropyError } from "../src/errors.js";
+
+let pool: EntropyPool;
+const WORKER = new URL("../dist/node/pool-worker.js", import.meta.url);
+beforeAll(async () => { await init(); pool = await createNodePool({ threads: 2, batchBytes: 4096, workerUrl: WORKER }); });
+afterAll(() => pool?.close());
+
+// channel-first (C, x, y, z) in C order, as MONAI-style arrays are laid out: z fastest in memory,
+// while maps are F order over (x, y, z), x fastest
+const C = 3, X = 5, Y = 4, Z = 3, V = X * Y * Z;
+function monaiVolume(shared: boolean): ProbVolume {
+  const data = new Float32Array(shared ? new SharedArrayBuffer(C * V * 4) : new ArrayBuffer(C * V * 4));
+  for (let i = 0; i < data.length; i++) data[i] = ((i * 37) % 11) / 11 + 0.01;
+  return { data, dtype: "float32", shape: [C, X, Y, Z], strides: [V, Y * Z, Z, 1], classAxis: 0, gridAxes: [1, 2, 3], name: "monai" };
+}
+
+/** float64 entropy (bits) and first-max label of grid voxel (i, j, k), read straight off the array. */
+function reference(vol: ProbVolume): { h: Float64Array; labels: Int32Array } {
+  const d = vol.data as Float32Array;
+  const h = new Float64Array(V), labels = new Int32Array(V);
+  for (let k = 0; k < Z; k++) for (let j = 0; j < Y; j++) for (let i = 0; i < X; i++) {
+    const p = Array.from({ length: C }, (_, c) => d[c * V + i * Y * Z + j * Z + k]!);
+    const s = p.reduce((a, x) => a + x, 0);
+    const v = i + X * (j + Y * k);
+    h[v] = -p.reduce((a, x) => a + (x > 0 ? (x / s) * Math.log2(x / s) : 0), 0);
+    labels[v] = p.indexOf(Math.max(...p));
+  }
+  return { h, labels };
+}
+
+/** The result is (a view of) the caller's array. */
+function expectSameArray(a: Float32Array | Int32Array, b: Float32Array | Int32Array): void {
+  expect(a.buffer).toBe(b.buffer);
+  expect([a.byteOffset, a.length]).toEqual([b.byteOffset, b.length]);
+}
+
+function expectGridResult(map: Float32Array, labels: Int32Array | undefined, vol: ProbVolume): void {
+  const ref = reference(vol);
+  let worst = 0;
+  for (let v = 0; v < V; v++) worst = Math.max(worst, Math.abs(map[v]! - ref.h[v]!));
+  expect(worst).toBeLessThan(1e-6);
+  if (labels) expect(Array.from(labels)).toEqual(Array.from(ref.labels));
+}
+
+describe("out and labelsOut hold the grid-ordered result", () => {
+  it("single thread, a layout that needs a permutation", () => {
+    const vol = monaiVolume(false);
+    const out = new Float32Array(V), labelsOut = new Int32Array(V);
+    const r = computeEntropySync(vol, { out, labels: true, labelsOut });
+    expectSameArray(r.map, out);
+    expectSameArray(r.labels!, labelsOut);
+    expectGridResult(out, labelsOut, vol);
+  });
+
+  it("worker pool: shared input with shared or plain outputs, and transferred slabs", async () => {
+    for (const [shared, sharedOut] of [[true, true], [true, false], [false, false], [false, true]] as const) {
+      const vol = monaiVolume(shared);
+      const mk = (n: number) => sharedOut ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4);
+      const out = new Float32Array(mk(V)), labelsOut = new Int32Array(mk(V));
+      const r = await pool.computeEntropy(vol, { out, labels: true, labelsOut });
+      expectSameArray(r.map, out);
+      expectSameArray(r.labels!, labelsOut);
+      expectGridResult(out, labelsOut, vol);
+      // and the same bits as the single thread
+      const sync = computeEntropySync(vol, { labels: true });
+      expect(Array.from(out)).toEqual(Array.from(sync.map));
+    }
+  });
+
+  it("without out, the result is the same grid-ordered map", async () => {
+    const vol = monaiVolume(true);
+    expectGridResult(computeEntropySync(vol).map, undefined, vol);
+    expectGridResult((await pool.computeEntropy(vol)).map, undefined, vol);
+  });
+});
+
+describe("out and labelsOut must not share memory", () => {
+  const vol = monaiVolume(false);
+  it("overlapping views of one buffer are refused, sync and pool", async () => {
+    const ab = new ArrayBuffer(V * 4);
+    const call = () => computeEntropySync(vol, { labels: true, out: new Float32Array(ab), labelsOut: new Int32Array(ab) });
+    expect(call).toThrow(SegentropyError);
+    expect(call).toThrow("options: labelsOut: expected an array that does not share memory with out, found one overlapping out");
+    const sab = new SharedArrayBuffer(V * 4 + 8);
+    await expect(pool.computeEntropy(vol, { labels: true, out: new Float32Array(sab, 0, V), labelsOut: new Int32Array(sab, 8, V) })).rejects.toThrow(/does not share memory with out/);
+  });
+
+  it("disjoint views of one buffer are fine", () => {
+    const ab = new ArrayBuffer(2 * V * 4);
+    const out = new Float32Array(ab, 0, V), labelsOut = new Int32Array(ab, V * 4, V);
+    computeEntropySync(vol, { labels: true, out, labelsOut });
+    expectGridResult(out, labelsOut, vol);
+  });
+});
+
+describe("a user's slab source that writes fewer values than asked", () => {
+  it("leaves zeros (zero-sum voxels), not the previous volume's values", () => {
+    const run = (fill: (dst: Float32Array, v0: number, n: number, stride: number) => void) =>
+      streamEntropy({ classes: 3, voxels: 1000, interleaved: false, fill }, {}, () => {});
+    const uniform = run((dst, _v0, n, stride) => { for (let c = 0; c < 3; c++) dst.fill(1 / 3, c * stride, c * stride + n); });
+    expect(Math.abs(uniform.total - 1000 * Math.log2(3))).toBeLessThan(1000 * 1e-6);
+    const empty = run(() => {});
+    expect(empty.total).toBe(0);
+    expect(empty.nZeroSum).toBe(1000);
+    // one class written only: one-hot voxels (0 bits), whatever ran before
+    run((dst, _v0, n, stride) => { for (let c = 0; c < 3; c++) dst.fill(0.25, c * stride, c * stride + n); });
+    const partial = run((dst, _v0, n) => { dst.fill(0.7, 0, n); });
+    expect(partial.total).toBe(0);
+    expect(partial.nZeroSum).toBe(0);
+  });
+});
