@@ -32,10 +32,20 @@ function sigmoidEntropy(q: ArrayLike<number>): number {
   return h;
 }
 
+/** float64 entropy of the SPM tissue rule for the stored f32 values: clip to [0, 1], divide by
+ *  the sum where it exceeds 1, add the background class max(1 - sum, 0). */
+function tissueEntropy(q: ArrayLike<number>): number {
+  let p = Array.from(q, (x) => Math.min(Math.max(x, 0), 1));
+  const s = p.reduce((a, x) => a + x, 0);
+  if (s > 1) p = p.map((x) => x / s);
+  p.push(Math.max(0, 1 - Math.min(1, s)));
+  return -p.reduce((a, x) => a + (x > 0 ? x * Math.log2(x) : 0), 0);
+}
+
 /** The rows as stored in f32. */
 const stored = (rows: Float64Array[]): Float64Array[] => rows.map((r) => Float64Array.from(r, (x) => Math.fround(x)));
 
-function worstError(rows: Float64Array[], kind: "logits" | "sigmoid", reference: (row: ArrayLike<number>) => number): number {
+function worstError(rows: Float64Array[], kind: "logits" | "sigmoid" | "tissue", reference: (row: ArrayLike<number>) => number): number {
   const want = stored(rows).map(reference);
   let worst = 0;
   for (const vol of [planarF32(rows), interleavedF32(rows)]) {
@@ -83,6 +93,24 @@ describe("sigmoid", () => {
       }
       rows.push(new Float64Array(C).fill(0.5));   // the maximum: C bits
       expect(worstError(rows, "sigmoid", sigmoidEntropy)).toBeLessThan(1e-6);
+    });
+  }
+});
+
+describe("tissue", () => {
+  for (const C of [2, 3, 6, 12, 32, 117, 300]) {
+    it(`C = ${C}: within 1e-6 bits of float64, sums below, near and above 1, small excursions clipped`, () => {
+      const r = rng(C * 13 + 5);
+      const rows: Float64Array[] = [];
+      for (const total of [0.3, 0.9, 0.999, 1, 1.8]) {
+        for (let v = 0; v < 500; v++) {
+          const row = Float64Array.from({ length: C }, () => r() * 2 * total / C);
+          if (v % 50 === 0) row[v % C] = -0.02;         // resliced SPM maps dip below 0 ...
+          if (v % 50 === 1) row[(v + 1) % C] = 1.03;    // ... and above 1
+          rows.push(row);
+        }
+      }
+      expect(worstError(rows, "tissue", tissueEntropy)).toBeLessThan(1e-6);
     });
   }
 });
