@@ -10,6 +10,10 @@ import type { ProbVolume } from "../src/layout/volume.js";
 import { createNodePool } from "../src/node/pool.js";
 import type { EntropyPool } from "../src/kernel/pool.js";
 import { SegentropyError } from "../src/errors.js";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 
 let pool: EntropyPool;
 const WORKER = new URL("../dist/node/pool-worker.js", import.meta.url);
@@ -118,5 +122,61 @@ describe("a user's slab source that writes fewer values than asked", () => {
     const partial = run((dst, _v0, n) => { dst.fill(0.7, 0, n); });
     expect(partial.total).toBe(0);
     expect(partial.nZeroSum).toBe(0);
+  });
+});
+
+describe("what a JavaScript caller can pass by mistake", () => {
+  const vol = monaiVolume(false);
+  const bad = (fn: () => unknown, message: RegExp) => {
+    let err: unknown;
+    try { fn(); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(SegentropyError);
+    expect((err as Error).message).toMatch(message);
+  };
+  it("a missing volume or options that are not an object", async () => {
+    bad(() => computeEntropySync(null as unknown as ProbVolume), /^volume: volume: expected a ProbVolume object, found null/);
+    await expect(pool.computeEntropy(undefined as unknown as ProbVolume)).rejects.toThrow(/^volume: volume: expected a ProbVolume object, found undefined/);
+    bad(() => computeEntropySync(vol, "bits" as never), /^options: options: expected an object of EntropyOptions, found string/);
+    bad(() => computeEntropySync(vol, { labels: "yes" as never }), /^options: labels: expected true or false, found string/);
+  });
+
+  it("a slab source without fill, interleaved or numeric counts", () => {
+    const ok = { classes: 2, voxels: 8, interleaved: false, fill: () => {} };
+    bad(() => streamEntropy({ ...ok, fill: undefined } as never, {}, () => {}), /^source: fill: expected a function/);
+    bad(() => streamEntropy({ ...ok, interleaved: undefined } as never, {}, () => {}), /^source: interleaved: expected true or false, found undefined/);
+    bad(() => streamEntropy({ ...ok, voxels: "10" } as never, {}, () => {}), /^source: voxels: expected a number, found string/);
+    bad(() => streamEntropy(ok, {}, null as never), /^options: sink: expected a function/);
+  });
+
+  it("too many classes are refused before a view per class is made, naming the volume", () => {
+    const C = 5_000_000, N = 4;
+    const many: ProbVolume = { data: new Float32Array(C * N), dtype: "float32", shape: [C, 1, 1, N], strides: [N, N, N, 1], classAxis: 0, gridAxes: [3, 2, 1], name: "many" };
+    bad(() => computeEntropySync(many), /^many: classes: expected few enough classes that a slab of 4 voxels fits the 64 MiB wasm memory, found 5000000 classes/);
+  });
+
+  it("pool options: a batch size that is not a positive number", async () => {
+    for (const batchBytes of [0, -5, NaN]) {
+      await expect(createNodePool({ threads: 1, batchBytes, workerUrl: WORKER })).rejects.toThrow(/^options: batchBytes: expected a number of bytes > 0/);
+    }
+  });
+});
+
+describe("an idle pool does not keep Node running", () => {
+  it("a script that computes on a pool and never closes it exits by itself", () => {
+    const script = `
+      import { init, computeEntropySync, createNodePool } from ${JSON.stringify(new URL("../dist/node/index.js", import.meta.url).href)};
+      await init();
+      const pool = await createNodePool({ threads: 2 });
+      const V = 1000, data = new Float32Array(new SharedArrayBuffer(2 * V * 4)).fill(0.5);
+      const vol = { data, dtype: "float32", shape: [2, 1, 1, V], strides: [V, V, V, 1], classAxis: 0, gridAxes: [3, 2, 1], name: "v" };
+      const r = await pool.computeEntropy(vol);
+      console.log(r.map[0], computeEntropySync(vol).map[0]);`;
+    const file = join(mkdtempSync(join(tmpdir(), "segentropy-pool-")), "script.mjs");
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file], { encoding: "utf8", timeout: 20_000 });
+    rmSync(dirname(file), { recursive: true, force: true });
+    expect(r.signal, "still running after 20 s").toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe("1 1");
   });
 });

@@ -9,7 +9,7 @@ import { arenaStart, dataView, ensureMemory, f32View, i32View, kernelExports, MA
 import type { RawArray } from "../layout/dtype.js";
 import { decodeInto } from "./decode.js";
 import type { ProbVolume } from "../layout/volume.js";
-import { planKernel, gridDims, permuteToGrid } from "../layout/volume.js";
+import { classCount, planKernel, planLayout, gridDims, permuteToGrid } from "../layout/volume.js";
 
 /** How the class values are to be read. */
 export type Kind = "softmax" | "logits" | "sigmoid" | "tissue";
@@ -159,7 +159,7 @@ export interface SlabPlan {
 const KINDS: readonly Kind[] = ["softmax", "logits", "sigmoid", "tissue"];
 const UNITS: readonly Unit[] = ["bits", "nats", "normalized"];
 
-export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "interleaved" | "raw">, options: EntropyOptions): SlabPlan {
+export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "interleaved" | "raw">, options: EntropyOptions, name = "source"): SlabPlan {
   const kind = options.kind ?? "softmax";
   // JavaScript callers get no type check: refuse what would silently run as something else
   if (!KINDS.includes(kind)) fail({ file: "options", field: "kind", expected: KINDS.join(" | "), found: `'${String(kind)}'` });
@@ -205,7 +205,7 @@ export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "inter
   const end = stats + STATS_BYTES;
   // the arena starts after the kernel's own data (its value tables, under 1 MiB)
   if (end > MAX_WASM_BYTES - 2 * 1024 * 1024) {
-    fail({ file: "source", field: "classes", expected: "few enough classes that a slab of 4 voxels fits the 64 MiB wasm memory", found: `${C} classes (${Math.ceil(end / 1048576)} MiB for 4 voxels)` });
+    fail({ file: name, field: "classes", expected: "few enough classes that a slab of 4 voxels fits the 64 MiB wasm memory", found: `${C} classes (${Math.ceil(end / 1048576)} MiB for 4 voxels)` });
   }
   return { classes: C, voxels: source.voxels, interleaved: source.interleaved, native, elementBytes: esz, ilBlock, slab, kind, labels: wantLabels, layout: { input, planar, scratch, out, labels, regions, stats, end } };
 }
@@ -315,6 +315,19 @@ export function fillSlab(source: SlabSource, plan: SlabPlan, region: Uint8Array,
   else source.fill(new Float32Array(region.buffer, region.byteOffset, region.byteLength >> 2), v0, n, stride);
 }
 
+/** A caller's slab source: the fields the kernel relies on (JavaScript callers get no type check). */
+function checkSource(source: SlabSource): void {
+  if (source === null || typeof source !== "object") fail({ file: "source", field: "source", expected: "a SlabSource object", found: describeValue(source) });
+  if (typeof source.fill !== "function") fail({ file: "source", field: "fill", expected: "a function (dst, v0, n, stride)", found: describeValue(source.fill) });
+  if (typeof source.interleaved !== "boolean") fail({ file: "source", field: "interleaved", expected: "true or false", found: describeValue(source.interleaved) });
+  for (const field of ["classes", "voxels"] as const) {
+    if (typeof source[field] !== "number") fail({ file: "source", field, expected: "a number", found: describeValue(source[field]) });
+  }
+  if (source.raw !== undefined && (source.raw === null || typeof source.raw !== "object" || typeof source.raw.fill !== "function")) {
+    fail({ file: "source", field: "raw", expected: "undefined, or an object with dtype, slope, inter and a fill function", found: describeValue(source.raw) });
+  }
+}
+
 /** Number of slabs of a plan. */
 export function slabCount(plan: SlabPlan): number {
   return Math.ceil(plan.voxels / plan.slab);
@@ -322,6 +335,9 @@ export function slabCount(plan: SlabPlan): number {
 
 /** Streams `source` through the kernel. The wasm memory stays below MAX_WASM_BYTES. */
 export function streamEntropy(source: SlabSource, options: EntropyOptions, sink: SlabSink): KernelStats {
+  checkSource(source);
+  checkOptions(options);
+  if (typeof sink !== "function") fail({ file: "options", field: "sink", expected: "a function (v0, entropy, labels)", found: describeValue(sink) });
   const plan = planSlabs(source, options);
   const acc = emptyStats();
   runSlabs(source, plan, options, 0, slabCount(plan), (_i, v0, stats, h, l) => {
@@ -398,8 +414,32 @@ export interface EntropyResult {
   stats: KernelStats;
 }
 
+/**
+ * The checks every entry point runs before it touches the volume's data: the arguments are objects
+ * (JavaScript callers), and the classes fit the wasm memory. The last comes before the kernel plan,
+ * which makes one typed-array view per class: millions of classes used to take gigabytes of views
+ * before being refused.
+ */
+export function checkVolumeCall(vol: ProbVolume, options: EntropyOptions): void {
+  if (vol === null || typeof vol !== "object") fail({ file: "volume", field: "volume", expected: "a ProbVolume object", found: describeValue(vol) });
+  checkOptions(options);
+  const layout = planLayout(vol);
+  const native = nativeDType(vol);
+  planSlabs({
+    classes: layout?.classes ?? classCount(vol), voxels: 4, interleaved: layout?.layout === "interleaved",
+    ...(native ? { raw: { dtype: native, slope: vol.scale?.slope ?? 1, inter: vol.scale?.inter ?? 0, fill() {} } } : {}),
+  }, options, vol.name);
+}
+
+/** Options must be an object (a JavaScript caller passing "bits" would otherwise get the defaults). */
+export function checkOptions(options: EntropyOptions): void {
+  if (options === null || typeof options !== "object") fail({ file: "options", field: "options", expected: "an object of EntropyOptions", found: describeValue(options) });
+  if (options.labels !== undefined && typeof options.labels !== "boolean") fail({ file: "options", field: "labels", expected: "true or false", found: describeValue(options.labels) });
+}
+
 /** Computes the entropy map of a whole volume. Requires a prior `await init()`. */
 export function computeEntropySync(vol: ProbVolume, options: EntropyOptions = {}): EntropyResult {
+  checkVolumeCall(vol, options);
   const plan = planKernel(vol);
   return computeFromSource(volumeSource(vol), gridDims(vol), plan.memoryToGrid, options);
 }

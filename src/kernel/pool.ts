@@ -15,12 +15,12 @@
  * the map and every statistic are bit-identical to `computeEntropySync`.
  */
 import type { EntropyOptions, EntropyResult, KernelStats, SlabPlan, SlabSource } from "./entropy.js";
-import { emptyStats, fillSlab, finishResult, mergeStats, planSlabs, resultArrays, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
+import { checkVolumeCall, emptyStats, fillSlab, finishResult, mergeStats, planSlabs, resultArrays, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
 import { currentModule } from "./wasm.js";
 import type { ProbVolume } from "../layout/volume.js";
 import { gridDims, planKernel } from "../layout/volume.js";
 import type { NativeDType } from "./abi.js";
-import { SegentropyError, fail } from "../errors.js";
+import { SegentropyError, describeValue, fail } from "../errors.js";
 import type { ErrorDetails } from "../errors.js";
 
 /** Numbers per slab in a packed statistics array. */
@@ -88,6 +88,9 @@ export interface PoolWorker {
   /** Registers the one message handler. */
   listen(onMessage: (reply: PoolReply) => void, onError: (error: unknown) => void): void;
   terminate(): void;
+  /** Whether an idle worker may let the process exit (Node's Worker ref/unref; no-ops elsewhere):
+   *  the pool holds the process only while a computation is open. */
+  hold?(busy: boolean): void;
 }
 
 export interface PoolOptions {
@@ -131,7 +134,9 @@ export class EntropyPool {
   /** Starts the workers and instantiates the current kernel module in each (paid once per pool). */
   static async start(factory: (index: number) => PoolWorker, options: PoolOptions = {}): Promise<EntropyPool> {
     const threads = options.threads ?? 2;
-    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) fail({ file: "options", field: "threads", expected: `an integer from 1 to ${MAX_THREADS}`, found: `${threads}` });
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) fail({ file: "options", field: "threads", expected: `an integer from 1 to ${MAX_THREADS}`, found: describeValue(threads) });
+    const bb: unknown = options.batchBytes;
+    if (bb !== undefined && !(typeof bb === "number" && Number.isFinite(bb) && bb > 0)) fail({ file: "options", field: "batchBytes", expected: "a number of bytes > 0", found: describeValue(bb) });
     const module = currentModule();
     const workers = Array.from({ length: threads }, (_, i) => factory(i));
     const pool = new EntropyPool(workers, options.batchBytes ?? 4 * 1024 * 1024);
@@ -149,7 +154,12 @@ export class EntropyPool {
       pool.close();
       throw err;
     }
+    pool.hold(false);
     return pool;
+  }
+
+  private hold(busy: boolean): void {
+    for (const w of this.workers) w.hold?.(busy);
   }
 
   get size(): number {
@@ -179,6 +189,7 @@ export class EntropyPool {
   /** Computes the entropy map of a whole volume on the workers; same result as computeEntropySync. */
   async computeEntropy(vol: ProbVolume, options: EntropyOptions = {}): Promise<EntropyResult> {
     if (this.broken) throw this.broken;
+    checkVolumeCall(vol, options);
     const plan = planKernel(vol);
     const source = volumeSource(vol);
     const sharedInput = canShare && (plan.layout === "planar" ? plan.planes.every(isShared) : isShared(plan.buffer));
@@ -198,7 +209,7 @@ export class EntropyPool {
       classes: descriptor.classes, voxels: descriptor.voxels, interleaved: descriptor.interleaved,
       ...(descriptor.native ? { raw: { dtype: descriptor.dtype, slope: descriptor.slope, inter: descriptor.inter, fill() {} } } : {}),
     };
-    const slabs = planSlabs(shape, options);
+    const slabs = planSlabs(shape, options, descriptor.path);
     const mem = await this.runShared(descriptor, options, slabs, memoryToGrid !== null);
     return finishResult(mem.map, mem.labels, dims, memoryToGrid, descriptor.classes, options, mem.stats, mem.into);
   }
@@ -212,12 +223,14 @@ export class EntropyPool {
     return new Promise<void>((resolve, reject) => {
       const finish = (err?: Error) => {
         if (!this.open.delete(id)) return;
+        if (this.open.size === 0 && !this.closed) this.hold(false);
         if (err) reject(err); else resolve();
       };
       // what throws here (a source that cannot fill the next batch) fails this computation alone
       const guard = (f: () => void) => {
         try { f(); } catch (err) { finish(err instanceof Error ? err : new Error(String(err))); }
       };
+      if (this.open.size === 0) this.hold(true);
       this.open.set(id, { reply: (w, reply) => guard(() => onReply(w, reply, finish)), fail: finish });
       guard(() => start(id, finish));
     });

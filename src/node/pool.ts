@@ -26,6 +26,7 @@ export async function createNodePool(options: PoolOptions & { workerUrl?: URL } 
         w.on("exit", (code) => { if (code !== 0) onError(new Error(`exited with code ${code}`)); });
       },
       terminate: () => { void w.terminate(); },
+      hold: (busy) => { if (busy) w.ref(); else w.unref(); },
     };
-  }, { threads: options.threads ?? defaultThreads(), ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}) });
+  }, { threads: options.threads ?? defaultThreads(), ...(options.batchBytes !== undefined ? { batchBytes: options.batchBytes } : {}) });
 }
