@@ -180,3 +180,21 @@ describe("an idle pool does not keep Node running", () => {
     expect(r.stdout.trim()).toBe("1 1");
   });
 });
+
+describe("normalised maps", () => {
+  it("stay within [0, 1]: a uniform voxel of 3, 5, 6, 7 classes is 1, not 1 ulp above", () => {
+    for (const C of [3, 5, 6, 7, 12, 117]) {
+      const N = 8;
+      const data = new Float32Array(C * N).fill(1 / C);
+      const vol: ProbVolume = { data, dtype: "float32", shape: [C, 1, 1, N], strides: [N, N, N, 1], classAxis: 0, gridAxes: [3, 2, 1], name: "u" };
+      const r = computeEntropySync(vol, { unit: "normalized" });
+      for (const h of r.map) { expect(h).toBeLessThanOrEqual(1); expect(h).toBeGreaterThan(1 - 1e-6); }
+      expect(r.stats.maxEntropy).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("a volume without a name is refused up front", () => {
+    const vol = { ...monaiVolume(false), name: undefined } as unknown as ProbVolume;
+    expect(() => computeEntropySync(vol)).toThrow(/^volume: name: expected a string naming the volume in messages, found undefined/);
+  });
+});

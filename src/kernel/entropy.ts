@@ -278,6 +278,7 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
   const fusedLabels = wantLabels && kind === "softmax";
   const slab = plan.slab;
   const complete = completeSources.has(source);
+  const normalized = options.unit === "normalized";
   for (let i = first; i < last; i++) {
     const v0 = i * slab;
     const n = Math.min(slab, plan.voxels - v0);
@@ -300,7 +301,14 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
       if (wantLabels && !fusedLabels) ex.labelsPlanar(code, inPtr, C, n, slab, labelPtr, regionPtr);
     }
     ex.statsWrite(statsPtr);
-    onSlab(i, v0, readStats(statsPtr), f32View(outPtr, n), wantLabels ? i32View(labelPtr, n) : undefined);
+    const stats = readStats(statsPtr);
+    const h = f32View(outPtr, n);
+    if (normalized) {
+      // log2 C and its reciprocal are rounded to f32: a uniform voxel can land 1 ulp above 1
+      for (let v = 0; v < n; v++) if (h[v]! > 1) h[v] = 1;
+      stats.maxEntropy = Math.min(stats.maxEntropy, 1);
+    }
+    onSlab(i, v0, stats, h, wantLabels ? i32View(labelPtr, n) : undefined);
   }
 }
 
@@ -422,6 +430,8 @@ export interface EntropyResult {
  */
 export function checkVolumeCall(vol: ProbVolume, options: EntropyOptions): void {
   if (vol === null || typeof vol !== "object") fail({ file: "volume", field: "volume", expected: "a ProbVolume object", found: describeValue(vol) });
+  // every message names the volume: without a name they would read "undefined: dtype: ..."
+  if (typeof vol.name !== "string") fail({ file: "volume", field: "name", expected: "a string naming the volume in messages", found: describeValue(vol.name) });
   checkOptions(options);
   const layout = planLayout(vol);
   const native = nativeDType(vol);
