@@ -6,12 +6,12 @@
 import { fail } from "../errors.js";
 import type { Analysis } from "../analyze.js";
 import type { ProbInput, ReadOptions } from "../read/probabilities.js";
-import { fromClassFiles, readProbabilities } from "../read/probabilities.js";
+import { fromClassFiles, inflateIfGzip, readProbabilities } from "../read/probabilities.js";
 import type { NiftiImage } from "../read/nifti.js";
 import { parseNifti } from "../read/nifti.js";
 import type { NpyArray } from "../read/npy.js";
 import { isNpy, parseNpy } from "../read/npy.js";
-import { canInflateRawWithStreams, gunzipWithStreams, gzipWithStreams, inflateRawWithStreams, isGzip } from "../read/gzip.js";
+import { canInflateRawWithStreams, gunzipWithStreams, gzipWithStreams, inflateRawWithStreams } from "../read/gzip.js";
 import { encodeNifti1Float32 } from "../write/nifti.js";
 import type { NiftiWriteOptions } from "../write/nifti.js";
 
@@ -79,11 +79,11 @@ async function readStream(stream: ReadableStream<Uint8Array>, total: number, nam
   return out;
 }
 
-/** Bytes of a source, inflated when they are gzip (DecompressionStream). */
+/** Bytes of a source, inflated when they are gzip (DecompressionStream), up to the size its header describes. */
 export async function readBytes(src: BinarySource, options: SourceOptions = {}): Promise<Uint8Array> {
   const name = options.name ?? sourceName(src);
   const bytes = await toBytes(src, { ...options, name });
-  return isGzip(bytes) ? gunzipWithStreams(bytes, name) : bytes;
+  return inflateIfGzip(bytes, name, gunzipWithStreams);
 }
 
 /**

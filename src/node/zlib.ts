@@ -2,17 +2,26 @@
 import { constants as bufferConstants } from "node:buffer";
 import { constants, crc32 as zlibCrc32, deflateRaw, gunzipSync, gzipSync, inflateRaw } from "node:zlib";
 import { fail } from "../errors.js";
-import type { InflateRaw } from "../read/gzip.js";
+import type { Gunzip, InflateRaw } from "../read/gzip.js";
+import { GunzipLimitError } from "../read/gzip.js";
 
-export async function gunzipNode(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+/**
+ * Inflates a whole .gz with zlib. With `maxBytes`, zlib stops once its output passes that (its
+ * `maxOutputLength`), so a stream holding far more than its header describes costs no more memory
+ * than the limit.
+ */
+export const gunzipNode: Gunzip = async (bytes, name, maxBytes) => {
+  // Node's largest buffer is the most zlib can give anyway: a larger limit is no limit
+  const limit = maxBytes !== undefined && maxBytes <= bufferConstants.MAX_LENGTH ? maxBytes : undefined;
   try {
-    const out = gunzipSync(bytes);
+    const out = gunzipSync(bytes, limit !== undefined ? { maxOutputLength: Math.max(1, limit) } : {});
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (err) {
+    if (limit !== undefined && (err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new GunzipLimitError(name, limit);
     const msg = err instanceof Error ? err.message : String(err);
     fail({ file: name, field: "gzip stream", expected: "a complete gzip file", found: msg.includes("unexpected end") ? "a truncated one" : `a corrupt one (${msg})` }, err);
   }
-}
+};
 
 /**
  * Inflates an .npz member's raw deflate data with zlib (on its thread pool: the event loop stays

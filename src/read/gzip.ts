@@ -2,10 +2,25 @@
  * gzip detection and the platform-neutral inflaters (DecompressionStream, in browsers and Node):
  * whole .gz files, and the raw deflate data of .npz members.
  */
-import { fail } from "../errors.js";
+import { Gunzip as FflateGunzip, Inflate as FflateInflate } from "fflate";
+import { SegentropyError, fail } from "../errors.js";
 
-/** Inflates a whole .gz; Node passes a zlib-based one, browsers use gunzipWithStreams. */
-export type Gunzip = (bytes: Uint8Array, name: string) => Promise<Uint8Array>;
+/**
+ * Inflates a whole .gz; Node passes a zlib-based one, browsers use gunzipWithStreams. With
+ * `maxBytes` it rejects with a GunzipLimitError once the output would pass that many bytes, instead
+ * of allocating more (a stream holding far more than its header describes). Inflaters written for
+ * the two-argument form still work: the caller checks the length they return.
+ */
+export type Gunzip = (bytes: Uint8Array, name: string, maxBytes?: number) => Promise<Uint8Array>;
+
+/** What a Gunzip rejects with when the stream inflates to more than the `maxBytes` it was given. */
+export class GunzipLimitError extends SegentropyError {
+  readonly maxBytes: number;
+  constructor(file: string, maxBytes: number) {
+    super({ file, field: "gzip stream", expected: `at most ${maxBytes} bytes once inflated`, found: "a stream that inflates to more" });
+    this.maxBytes = maxBytes;
+  }
+}
 
 /**
  * Inflates the raw deflate data of one .npz member whose declared size is `expectedSize` (`name`,
@@ -20,7 +35,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /** Inflates with the Compression Streams API; multi-member files are handled by the stream. */
-export const gunzipWithStreams: Gunzip = async (bytes, name) => {
+export const gunzipWithStreams: Gunzip = async (bytes, name, maxBytes = Infinity) => {
   try {
     // read chunk by chunk rather than through Response.arrayBuffer(): there a stream error reaches
     // the caller as Chromium's generic "Failed to fetch" instead of the inflater's own message
@@ -30,6 +45,11 @@ export const gunzipWithStreams: Gunzip = async (bytes, name) => {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      if (value.length > maxBytes - total) {
+        // stop inflating here: the rest of the stream is never produced
+        reader.cancel().catch(() => undefined);
+        throw new GunzipLimitError(name, maxBytes);
+      }
       chunks.push(value);
       total += value.length;
     }
@@ -39,6 +59,7 @@ export const gunzipWithStreams: Gunzip = async (bytes, name) => {
     for (const c of chunks) { out.set(c, at); at += c.length; }
     return out;
   } catch (err) {
+    if (err instanceof GunzipLimitError) throw err;
     fail({ file: name, field: "gzip stream", expected: "a complete gzip file", found: `a corrupt or truncated one (${err instanceof Error ? err.message : String(err)})` }, err);
   }
 };
@@ -105,3 +126,34 @@ export const inflateRawWithStreams: InflateRaw = async (deflated, expectedSize) 
   }
   return n === expectedSize ? out : out.subarray(0, n);
 };
+
+/** Input bytes per push when inflating a prefix: deflate expands at most ~1032:1, so one push yields at most ~1 MiB. */
+const PREFIX_PIECE = 1024;
+
+/** Inflated bytes read to find a header: a NIfTI-2 header is 540 bytes, numpy's .npy headers are at most 10 000. */
+export const PREFIX_BYTES = 64 * 1024;
+
+/**
+ * The first `want` bytes (fewer when the stream is shorter) of a gzip file (`"gzip"`) or of raw
+ * deflate data (`"deflate-raw"`), inflated with fflate without inflating the rest: the header they
+ * hold says how large the whole should be before the whole is inflated. Undefined when the start
+ * cannot be inflated (corrupt data, which the full inflate then reports).
+ */
+export function inflatePrefix(bytes: Uint8Array, format: "gzip" | "deflate-raw", want = PREFIX_BYTES): Uint8Array | undefined {
+  const out = new Uint8Array(want);
+  let n = 0;
+  const ondata = (chunk: Uint8Array) => {
+    const take = Math.min(chunk.length, want - n);
+    out.set(chunk.subarray(0, take), n);
+    n += take;
+  };
+  const inflater = format === "gzip" ? new FflateGunzip(ondata) : new FflateInflate(ondata);
+  try {
+    for (let off = 0; off < bytes.length && n < want; off += PREFIX_PIECE) {
+      inflater.push(bytes.subarray(off, off + PREFIX_PIECE), off + PREFIX_PIECE >= bytes.length);
+    }
+  } catch {
+    return undefined;
+  }
+  return out.subarray(0, n);
+}

@@ -115,6 +115,56 @@ export function parseNifti(bytes: Uint8Array, name: string): NiftiImage {
   };
 }
 
+/** The header fields that say where the data starts and how large it is. */
+interface LayoutFields {
+  version: 1 | 2;
+  littleEndian: boolean;
+  /** dim[0]. */
+  ndim: number;
+  /** dim[1..7]. */
+  dims: number[];
+  bitpix: number;
+  voxOffset: number;
+}
+
+/**
+ * Reads dim, bitpix and vox_offset ourselves, in the byte order sizeof_hdr gives: nifti-reader-js
+ * reads NIfTI-2's int64 fields with a wrong sign extension (a dim of -65 came out as
+ * -18446744073709552000). Undefined when `bytes` holds no complete NIfTI header.
+ */
+function layoutFields(bytes: Uint8Array): LayoutFields | undefined {
+  const version = niftiVersion(bytes);
+  const hdrSize = version === 1 ? 348 : 540;
+  if (!version || bytes.length < hdrSize) return undefined;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, hdrSize);
+  const le = dv.getInt32(0, true) === hdrSize;
+  const seven = (at: (i: number) => number) => Array.from({ length: 7 }, (_, i) => at(i + 1));
+  if (version === 1) {
+    const dim = (i: number) => dv.getInt16(40 + 2 * i, le);
+    return { version, littleEndian: le, ndim: dim(0), dims: seven(dim), bitpix: dv.getInt16(72, le), voxOffset: dv.getFloat32(108, le) };
+  }
+  const int64 = (at: number) => Number(dv.getBigInt64(at, le));
+  const dim = (i: number) => int64(16 + 8 * i);
+  return { version, littleEndian: le, ndim: dim(0), dims: seven(dim), bitpix: dv.getInt16(14, le), voxOffset: int64(168) };
+}
+
+/**
+ * The size of the file a NIfTI header describes, vox_offset + product(dims) x bitpix / 8, from its
+ * header alone (the inflated start of a .nii.gz): what the whole should inflate to. Undefined when
+ * the header is not one parseNifti would read (parseNifti then says what is wrong).
+ */
+export function niftiDescribedSize(head: Uint8Array): { bytes: number; what: string } | undefined {
+  const f = layoutFields(head);
+  if (!f || !(f.ndim >= 1 && f.ndim <= 7)) return undefined;
+  const dims = f.dims.slice(0, f.ndim);
+  const voxOffset = Math.ceil(f.voxOffset);
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 1) || !(f.bitpix >= 8 && f.bitpix % 8 === 0)) return undefined;
+  if (!(Number.isSafeInteger(voxOffset) && voxOffset >= (f.version === 1 ? 348 : 540))) return undefined;
+  const bytes = voxOffset + product(dims) * (f.bitpix / 8);
+  if (!Number.isSafeInteger(bytes)) return undefined;
+  return { bytes, what: `its NIfTI-${f.version} header: vox_offset ${voxOffset} + dims [${dims.join(", ")}] x ${f.bitpix / 8} bytes` };
+}
+
 function readGeometry(bytes: Uint8Array, version: 1 | 2, h: NIFTI1 | NIFTI2, dims: number[]): Geometry {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, version === 1 ? 348 : 540);
   const le = h.littleEndian;

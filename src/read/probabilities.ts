@@ -7,12 +7,12 @@ import type { DType } from "../layout/dtype.js";
 import type { ProbVolume, Scaling } from "../layout/volume.js";
 import { stridesFor } from "../layout/strides.js";
 import type { Gunzip, InflateRaw } from "./gzip.js";
-import { canInflateRawWithStreams, gunzipWithStreams, inflateRawWithStreams, isGzip } from "./gzip.js";
+import { GunzipLimitError, canInflateRawWithStreams, gunzipWithStreams, inflatePrefix, inflateRawWithStreams, isGzip } from "./gzip.js";
 import type { NpyArray } from "./npy.js";
-import { isNpy, parseNpy } from "./npy.js";
+import { isNpy, parseNpy, parseNpyHeader } from "./npy.js";
 import { isZip, readNpzAsync } from "./npz.js";
 import type { NiftiImage } from "./nifti.js";
-import { niftiVersion, parseNifti } from "./nifti.js";
+import { niftiDescribedSize, niftiVersion, parseNifti } from "./nifti.js";
 import { requireSamePlace } from "./geometry.js";
 
 export type Format = "npz" | "npy" | "nifti1" | "nifti2" | "nifti-per-class";
@@ -65,9 +65,49 @@ export interface ReadOptions {
   crc32?: (data: Uint8Array) => number;
 }
 
-/** Inflates when gzip, else returns the bytes. */
+/** What a .gz may inflate to beyond the size its header describes (padding some writers leave). */
+export const GZIP_SLACK_BYTES = 1 << 20;
+
+/**
+ * Inflates when gzip, else returns the bytes. A stream is not trusted to end where its header says:
+ * a few KiB of .nii.gz can hold a valid header and data followed by gigabytes of zeros. So the start
+ * is inflated first and, when it holds a NIfTI or .npy header, the whole is inflated only up to the
+ * size that header describes (plus GZIP_SLACK_BYTES); a stream holding more is refused. A start
+ * that cannot be read is inflated as before, and that inflate reports what is wrong.
+ */
 export async function inflateIfGzip(bytes: Uint8Array, name: string, gunzip: Gunzip = gunzipWithStreams): Promise<Uint8Array> {
-  return isGzip(bytes) ? gunzip(bytes, name) : bytes;
+  if (!isGzip(bytes)) return bytes;
+  const head = inflatePrefix(bytes, "gzip");
+  const described = head ? describedSize(head, name) : undefined;
+  if (!described) return gunzip(bytes, name);
+  const maxBytes = described.bytes + GZIP_SLACK_BYTES;
+  const tooMuch = (): never => fail({
+    file: name, field: "gzip stream", expected: `${described.bytes} bytes once inflated (${described.what})`,
+    found: `a stream that inflates to more than ${maxBytes} bytes: data past what the header describes`,
+  });
+  let out: Uint8Array;
+  try {
+    out = await gunzip(bytes, name, maxBytes);
+  } catch (err) {
+    if (err instanceof GunzipLimitError) tooMuch();
+    throw err;
+  }
+  // an inflater written for the two-argument Gunzip ignores the limit: the length still counts
+  if (out.length > maxBytes) tooMuch();
+  return out;
+}
+
+/** The file size a NIfTI or .npy header at the start of `head` describes; undefined for anything else. */
+function describedSize(head: Uint8Array, name: string): { bytes: number; what: string } | undefined {
+  if (niftiVersion(head)) return niftiDescribedSize(head);
+  if (!isNpy(head)) return undefined;
+  try {
+    const h = parseNpyHeader(head, name, Infinity);
+    const bytes = h.dataOffset + h.dataBytes;
+    return Number.isSafeInteger(bytes) ? { bytes, what: `its .npy header: ${h.dataOffset} bytes of header + shape (${h.shape.join(", ")}) of ${h.descr}` } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a probability file of any supported format. */
