@@ -65,3 +65,27 @@ print(len(raw))
     }
   });
 });
+
+describe("an .npz member holding 256 MiB of zeros after its array", () => {
+  it("is refused from the member's .npy header before it is inflated", () => {
+    const dir = tempDir();
+    const npz = join(dir, "bomb.npz");
+    // numpy's way of writing a member (zipfile, force_zip64=True), with the zeros in the same member
+    const [size, declared] = python(`
+import sys, io, zipfile, numpy as np
+a = np.full((3, 4, 5, 6), 0.25, np.float32)
+b = io.BytesIO(); np.save(b, a); raw = b.getvalue()
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    with z.open("probabilities.npy", "w", force_zip64=True) as f:
+        f.write(raw); z0 = bytes(64 << 20)
+        for _ in range(4): f.write(z0)
+print(len(raw), len(raw) + (256 << 20))
+`, npz).trim().split(" ").map(Number);
+    const out = join(dir, "out");
+    const r = timedCli([npz, "--out", out, "--quiet"]);
+    expect(r.code, r.lines.join("\n")).toBe(2);
+    expect(r.lines).toEqual([`segentropy: ${npz}: probabilities.npy size: expected ${size} bytes, as its .npy header describes (128 bytes of header + shape (3, 4, 5, 6) of <f4), found ${declared} bytes declared in the zip directory`]);
+    expect(r.rssKiB).toBeLessThan(RSS_LIMIT_KIB);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -186,14 +186,17 @@ describe("npz members through each inflater", () => {
 
 describe("broken members give a SegentropyError naming the file and the member", () => {
   const good = deflated("probabilities.npy", npy);
+  const headless = deflated("probabilities.npy", Uint8Array.of(0, ...npy.subarray(1)));
   const cases: [string, Uint8Array, string, RegExp][] = [
     ["truncated deflate data", buildZip([{ ...good, stored: good.stored.subarray(0, good.stored.length >> 1) }]), "probabilities.npy data",
       /expected deflate data \(\d+ bytes\) inflating to \d+ bytes, found a (truncated|corrupt) stream/],
     ["invalid block type", buildZip([{ ...good, stored: Uint8Array.of(0x07, ...good.stored.subarray(1)) }]), "probabilities.npy data",
       /expected deflate data .* found a corrupt stream/],
-    ["shorter than declared", buildZip([{ ...good, size: npy.length + 100 }]), "probabilities.npy size",
+    // the inflaters' own size checks: on a member whose start is no .npy header (a header's own size,
+    // when it differs from the declared one, is refused before inflating: test/readers.hostile.test.ts)
+    ["shorter than declared", buildZip([{ ...headless, size: npy.length + 100 }]), "probabilities.npy size",
       new RegExp(`expected ${npy.length + 100} bytes \\(its declared size\\), found ${npy.length} bytes after inflating`)],
-    ["longer than declared", buildZip([{ ...good, size: npy.length - 100 }]), "probabilities.npy data",
+    ["longer than declared", buildZip([{ ...headless, size: npy.length - 100 }]), "probabilities.npy data",
       new RegExp(`inflates to more than ${npy.length - 100} bytes`)],
     ["data descriptor, truncated data", buildZip([{ ...good, stored: good.stored.subarray(0, 999), descriptor: true }]), "probabilities.npy data",
       /found a (truncated|corrupt) stream/],

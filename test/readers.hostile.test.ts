@@ -1,7 +1,8 @@
 /**
  * Hostile compressed inputs: a .nii.gz or .npy.gz whose gzip stream holds far more than its header
- * describes used to be inflated in full (gigabytes from a few hundred KiB); it is refused from the
- * header, before the whole is inflated. The sizes the headers describe come from nibabel and numpy.
+ * describes, and an .npz member declaring more than its .npy header describes. Both used to be
+ * inflated in full (gigabytes from a few hundred KiB); they are refused from the header, before the
+ * whole is inflated. The sizes the headers describe come from nibabel and numpy.
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -9,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import {
-  gunzipNode, gunzipWithStreams, inflateIfGzip, isSegentropyError, readProbabilities,
+  gunzipNode, gunzipWithStreams, inflateIfGzip, inflateRawNode, isSegentropyError, readNpz, readNpzAsync, readProbabilities,
 } from "../src/node/index.js";
 import type { Gunzip } from "../src/node/index.js";
 import { FIXTURES } from "./helpers/cases.js";
@@ -124,5 +125,45 @@ print(len(raw))
     expect(bad[3]! & 8).toBe(0);
     const err = await rejection(inflateIfGzip(bad, "corrupt.nii.gz", gunzipNode));
     expect((err as Error).message).toMatch(/^corrupt\.nii\.gz: gzip stream: expected a complete gzip file, found a corrupt one/);
+  });
+});
+
+/** An .npz whose member holds a (3, 4, 5, 6) float32 array followed by `extra` zero bytes, written
+ *  as numpy writes members (zipfile, force_zip64=True); `stored` for ZIP_STORED. Prints the size
+ *  numpy's header describes (len of np.save's bytes). */
+const NPZ_BOMB = `
+import sys, io, zipfile, numpy as np
+out, extra, method = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+a = np.full((3, 4, 5, 6), 0.25, np.float32)
+b = io.BytesIO(); np.save(b, a); raw = b.getvalue()
+comp = zipfile.ZIP_STORED if method == "stored" else zipfile.ZIP_DEFLATED
+with zipfile.ZipFile(out, "w", comp) as z:
+    with z.open("probabilities.npy", "w", force_zip64=True) as f:
+        f.write(raw)
+        z0 = bytes(1 << 20)
+        for _ in range(extra >> 20): f.write(z0)
+        f.write(bytes(extra & ((1 << 20) - 1)))
+print(len(raw), len(raw) + extra)
+`;
+
+describe("an .npz member declaring more than its .npy header describes", () => {
+  it("is refused before it is inflated (deflated and stored members, every inflater)", async () => {
+    for (const method of ["deflate", "stored"] as const) {
+      const path = join(tempDir(), `bomb_${method}.npz`);
+      const [size, declared] = python(NPZ_BOMB, path, String(8 * MiB), method).trim().split(" ").map(Number);
+      const bytes = new Uint8Array(readFileSync(path));
+      const want = `bomb.npz: probabilities.npy size: expected ${size} bytes, as its .npy header describes (128 bytes of header + shape (3, 4, 5, 6) of <f4), found ${declared} bytes declared in the zip directory`;
+      expect(() => readNpz(bytes, "bomb.npz"), method).toThrow(want);
+      expect(((await rejection(readNpzAsync(bytes, "bomb.npz", { inflateRaw: inflateRawNode }))) as Error).message, method).toBe(want);
+      expect(((await rejection(readProbabilities(bytes, "bomb.npz"))) as Error).message, method).toBe(want);
+    }
+  });
+
+  it("a member of exactly header + data bytes is read as before", async () => {
+    const path = join(tempDir(), "ok.npz");
+    python(NPZ_BOMB, path, "0", "deflate");
+    const m = await readNpzAsync(new Uint8Array(readFileSync(path)), "ok.npz", { inflateRaw: inflateRawNode });
+    expect(m.array.shape).toEqual([3, 4, 5, 6]);
+    expect(Array.from(m.array.data.subarray(0, 3))).toEqual([0.25, 0.25, 0.25]);
   });
 });

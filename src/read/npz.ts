@@ -7,8 +7,9 @@
 import { Inflate } from "fflate";
 import { fail } from "../errors.js";
 import type { InflateRaw } from "./gzip.js";
-import type { NpyArray } from "./npy.js";
-import { parseNpy } from "./npy.js";
+import { PREFIX_BYTES, inflatePrefix } from "./gzip.js";
+import type { NpyArray, NpyHeader } from "./npy.js";
+import { parseNpy, parseNpyHeader } from "./npy.js";
 import type { ZipDirectory, ZipEntry } from "./zip.js";
 import { readZipDirectory, zipEntryData } from "./zip.js";
 
@@ -58,6 +59,7 @@ export function npzKeys(bytes: Uint8Array, name: string): string[] {
  */
 export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes = NPZ_MAX_BYTES): NpzMember {
   const { member, raw, keys, chosen } = locateMember(bytes, name, key, maxBytes);
+  checkDescribedSize(raw, name, member, chosen);
   let data: Uint8Array;
   if (member.compression === 0) data = raw.slice();
   else {
@@ -74,6 +76,7 @@ export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes 
 export async function readNpzAsync(bytes: Uint8Array, name: string, options: NpzOptions = {}): Promise<NpzMember> {
   if (!options.inflateRaw) return readNpz(bytes, name, options.key, options.maxBytes);
   const { member, raw, keys, chosen } = locateMember(bytes, name, options.key, options.maxBytes ?? NPZ_MAX_BYTES);
+  checkDescribedSize(raw, name, member, chosen);
   let data: Uint8Array;
   if (member.compression === 0) data = raw.slice();
   else {
@@ -147,6 +150,30 @@ function locateMember(bytes: Uint8Array, name: string, key: string | undefined, 
   if (f.compression !== 0 && f.compression !== 8) fail({ file: name, field: `${f.name} compression`, expected: "stored (0) or deflate (8)", found: `method ${f.compression}` });
   if (f.compression === 0 && f.size !== f.originalSize) fail({ file: name, field: `${f.name} size`, expected: `a stored member's size (${f.size} bytes) as its declared size`, found: `${f.originalSize} bytes declared` });
   return { member: f, raw: zipOrFail(name, () => zipEntryData(bytes, name, dir, f)), keys, chosen };
+}
+
+/**
+ * The member's .npy header, read from its start before the member is inflated, against the size
+ * the zip directory declares: numpy writes a member of exactly header + data bytes, so a member
+ * declaring more (an array followed by a gigabyte of zeros in the same member) is refused before
+ * it is inflated. A start that cannot be read is left to the full read, which reports it.
+ */
+function checkDescribedSize(raw: Uint8Array, name: string, member: ZipEntry, key: string): void {
+  const head = member.compression === 0 ? raw.subarray(0, PREFIX_BYTES) : inflatePrefix(raw, "deflate-raw");
+  if (!head) return;
+  let h: NpyHeader;
+  try {
+    h = parseNpyHeader(head, `${name}[${key}]`, Infinity);
+  } catch {
+    return;
+  }
+  const described = h.dataOffset + h.dataBytes;
+  if (described === member.originalSize) return;
+  fail({
+    file: name, field: `${member.name} size`,
+    expected: `${Number.isSafeInteger(described) ? described : "over 2^53"} bytes, as its .npy header describes (${h.dataOffset} bytes of header + shape (${h.shape.join(", ")}) of ${h.descr})`,
+    found: `${member.originalSize} bytes declared in the zip directory`,
+  });
 }
 
 /** The member's bytes against the directory: their declared size, and their CRC-32 when the host gives a crc32. */
