@@ -1,8 +1,9 @@
 /**
- * --seg label maps that used to be read silently wrong (found by a fresh-user pass): labels outside
- * the 32-bit range (uint32 3000000000, float32 1e12, 3e9, +-Inf) wrapped into other labels or were
- * left out, and those voxels vanished from perLabel (exit 0). They are refused; NaN labels stay
- * left out, as the README documents. Counts come from numpy.
+ * --seg label maps that used to be read silently wrong (found by a fresh-user pass):
+ * - labels outside the 32-bit range (uint32 3000000000, float32 1e12, 3e9, +-Inf) wrapped into
+ *   other labels or were left out, and those voxels vanished from perLabel (exit 0);
+ * - a 4-D --seg with several volumes had volume 0 used without a word.
+ * Both are refused; NaN labels stay left out, as the README documents. Counts come from numpy.
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -84,5 +85,15 @@ describe("--seg labels outside the 32-bit range", () => {
     expect(labelCounts(join(dir, "i32_max.nii.gz"))).toEqual(counts.i32_max);
     expect(counts.i32_max!["2147483647"]).toBe(2 * 41 * 25);
     expect(labelCounts(join(dir, "f64_min.nii.gz"))).toEqual(counts.f64_min); // negative: left out
+  });
+});
+
+describe("a --seg with several volumes", () => {
+  it("is refused (dims named); a 4-D --seg with one volume is read as 3-D", () => {
+    const dir = tempDir();
+    const counts = JSON.parse(python(MAKE, PROBS, dir, JSON.stringify([["two", "uint8", 0, [2]], ["one", "uint8", 0, [1]]]))) as Record<string, Record<string, number>>;
+    const seg = join(dir, "two.nii.gz");
+    expect(refused(seg)).toBe(`segentropy: ${seg}: dim: expected a 3-D label map, found dims [33, 41, 25, 2] (--seg takes one label volume; save the one you mean on its own)`);
+    expect(labelCounts(join(dir, "one.nii.gz"))).toEqual(counts.one);
   });
 });

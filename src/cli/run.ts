@@ -66,7 +66,7 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
       imageNpy = { data: arr.data, shape: arr.shape };
     } else refs.image = firstVolume(await readNiftiFile(args.image));
   }
-  if (args.seg) refs.seg = checkSegLabels(firstVolume(await readNiftiFile(args.seg)));
+  if (args.seg) refs.seg = checkSegLabels(firstVolume(requireOneVolume(await readNiftiFile(args.seg))));
 
   const options: AnalyzeOptions = { unit: args.unit };
   let kind: Kind | undefined = args.kind;
@@ -197,6 +197,14 @@ function firstVolume(img: NiftiImage): NiftiImage {
   const [x = 1, y = 1, z = 1] = img.dims;
   const n = x * y * z;
   return img.data.length === n ? img : { ...img, dims: [x, y, z], data: img.data.subarray(0, n) };
+}
+
+/** A --seg with several volumes has no one label per voxel: using volume 0 would be a silent guess. */
+function requireOneVolume(img: NiftiImage): NiftiImage {
+  if (img.dims.slice(3).some((d) => d > 1)) {
+    fail({ file: img.name, field: "dim", expected: "a 3-D label map", found: `dims [${img.dims.join(", ")}]`, hint: "--seg takes one label volume; save the one you mean on its own" });
+  }
+  return img;
 }
 
 const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
