@@ -114,19 +114,25 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   if (imageNpy) checkImageSlice(imageNpy, analysis.dims, args.image!);
   const report = buildReport(analysis);
   const outputs = new OutputSet(args.out, { force: args.force, inputs: [...args.inputs, args.image, args.seg, args.properties].filter((x): x is string => !!x) });
-  const is2d = analysis.dims[2] === 1 && info.format !== "nifti1" && info.format !== "nifti2" && !refs.image && !refs.seg;
+  // a 2-D array (C, H, W) is a picture; a 4-D one is a volume even when z = 1 (nnU-Net's 2-D
+  // (C, 1, H, W)): it keeps entropy.nii.gz and a (z, y, x) entropy.npy, as the README's table says
+  const volumeArray = (info.format === "npy" || info.format === "npz") && info.shape.length === 4;
+  const is2d = analysis.dims[2] === 1 && !volumeArray && info.format !== "nifti1" && info.format !== "nifti2" && !refs.image && !refs.seg;
   const names: string[] = [];
   // entropy.nii.gz is compressed on zlib's thread pool while this thread draws the figures; the
   // compress timing is what the run spends on it outside the figures (preparing, then waiting)
   let gzipped: Promise<Uint8Array[]> | undefined;
-  if (!is2d) {
+  // NIfTI-1 sizes are int16: a longer axis would be written wrapped, so the map goes to entropy.npy
+  const niftiFits = analysis.dims.every((d) => d <= NIFTI1_MAX_DIM);
+  const writeNifti = !is2d && niftiFits;
+  if (writeNifti) {
     const nii = nifti1Float32Parts(analysis.map, analysis.geometry, { calMin: 0, calMax: analysis.maxPossibleEntropy, description: `segentropy ${analysis.kind} entropy (${analysis.unit})` });
     gzipped = gzipParallel(nii, args.gzipLevel);
     gzipped.catch(() => undefined); // awaited below; until then a failure must not be unhandled
     names.push("entropy.nii.gz");
   }
   let npy: Uint8Array | undefined;
-  if (is2d || args.npy) {
+  if (!writeNifti || args.npy) {
     // array order of the input: (row, col) for 2-D, (z, y, x) for 3-D, i.e. the grid axes reversed
     const shape = analysis.dims.slice(0, is2d ? 2 : 3).reverse();
     npy = encodeNpyFloat32(analysis.map, shape);
@@ -134,7 +140,9 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   }
   const prepareMs = clock();
   let figureFiles: [string, Uint8Array][] = [];
-  if (args.png) {
+  const tooLarge = args.png ? figuresTooLarge(analysis.dims) : undefined;
+  if (tooLarge) report.figures = { skipped: tooLarge, files: [] };
+  else if (args.png) {
     const figures = renderFigures(analysis, refs, imageNpy);
     figureFiles = [...figures.files];
     report.figures = { orientation: figures.orientation, files: [...figures.files.keys()] };
@@ -157,12 +165,34 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
     `  total entropy ${fmt(s.totalEntropy)} ${analysis.unit} over ${s.voxels} voxels; mean ${fmt(report.meanEntropy)}, max ${fmt(report.maxEntropy)} (of ${fmt(analysis.maxPossibleEntropy)} possible)`,
     `  zero-sum voxels ${analysis.kernel.nZeroSum}, NaN voxels ${s.nanVoxels}${analysis.dims[2]! > 1 ? `; most uncertain slice k=${report.mostUncertainSlice.index}` : ""}`,
     ...(s.finiteVoxels === 0 ? ["  warning: every voxel is NaN: the input holds no usable probabilities"] : []),
-    ...(analysis.geometrySource.startsWith("none") && !is2d ? ["  note: no geometry (1 mm voxels, no transform) in entropy.nii.gz: pass --image to copy the image's affine"] : []),
+    ...(tooLarge ? [`  note: no PNG figures: ${tooLarge}`] : []),
+    ...(!is2d && !niftiFits ? [`  note: no entropy.nii.gz: the grid [${analysis.dims.join(", ")}] has an axis of more than ${NIFTI1_MAX_DIM} voxels, more than NIfTI-1 holds; the map is in entropy.npy`] : []),
+    ...(analysis.geometrySource.startsWith("none") && writeNifti ? ["  note: no geometry (1 mm voxels, no transform) in entropy.nii.gz: pass --image to copy the image's affine"] : []),
     ...Object.entries(s.perLabel).slice(0, 12).map(([l, e]) => `  label ${l}: ${e.count} voxels, mean ${fmt(e.meanEntropy)}, total ${fmt(e.totalEntropy)}`),
     `  time: read ${sec(timings.read)}, compute ${sec(timings.compute)} (${pool ? `${threads} threads` : "1 thread"}), compress ${sec(timings.compress)}, figures ${sec(timings.figures)}, write ${sec(timings.write)} s`,
     `  outputs (${args.out}): ${written.map((p) => p.slice(args.out.length).replace(/^[\\/]/, "")).join(", ")}`,
   ];
   return { outputs: written, lines };
+}
+
+/** NIfTI-1 keeps each size in an int16. */
+const NIFTI1_MAX_DIM = 32767;
+
+/** Longest grid axis the figures draw: a slice side beyond it makes a PNG tens of thousands of pixels across. */
+const FIGURE_MAX_SIDE = 8192;
+/** Most voxels in a slice the figures draw (4096 x 4096): three panels of RGBA at that size take 200 MB. */
+const FIGURE_MAX_VOXELS = 1 << 24;
+
+/**
+ * Why no figures are drawn for this grid, or undefined when they are: a slice of a (2, 1, 300000)
+ * strip drew a 900070-pixel-wide slice.png (3 s, 500 MB) that no viewer opens. The axial slice of
+ * an oblique grid can be any two axes, so the two longest are taken.
+ */
+function figuresTooLarge(dims: readonly number[]): string | undefined {
+  const [a = 1, b = 1] = [...dims].sort((x, y) => y - x);
+  if (a > FIGURE_MAX_SIDE) return `the grid [${dims.join(", ")}] has an axis of more than ${FIGURE_MAX_SIDE} voxels`;
+  if (a * b > FIGURE_MAX_VOXELS) return `a slice of the grid [${dims.join(", ")}] could have more than ${FIGURE_MAX_VOXELS} voxels`;
+  return undefined;
 }
 
 /** Milliseconds since the previous call. */
