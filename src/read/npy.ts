@@ -59,15 +59,22 @@ export function parseNpyHeader(bytes: Uint8Array, name: string, fileSize = bytes
     if (bytes.length < 12) fail({ file: name, field: "header", expected: "at least 12 bytes", found: `${bytes.length} bytes` });
     headerLen = dv.getUint32(8, true); start = 12;
   } else fail({ file: name, field: "version", expected: "1.0, 2.0 or 3.0", found: `${major}.${bytes[7]}` });
-  if (start + headerLen > Math.min(bytes.length, fileSize)) fail({ file: name, field: "header length", expected: `<= ${Math.min(bytes.length, fileSize) - start} bytes`, found: `${headerLen}` });
+  const have = Math.min(bytes.length, fileSize) - start;
+  if (headerLen > have) {
+    fail({ file: name, field: "header", expected: `${headerLen} bytes of header (its length field)`, found: `only ${have} bytes${fileSize <= bytes.length ? " (the file is truncated)" : " read"}` });
+  }
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(start, start + headerLen));
 
+  // each field as Python's repr writes it; anything else is reported as found, quoted
   const descrM = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header);
-  const orderM = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header);
+  const orderM = /['"]fortran_order['"]\s*:\s*(True|False)\b/.exec(header);
   const shapeM = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header);
-  if (!descrM) fail({ file: name, field: "descr", expected: "a simple dtype such as '<f4'", found: header.includes("descr") ? "a structured or object dtype" : "no descr" });
-  if (!orderM) fail({ file: name, field: "fortran_order", expected: "True or False", found: "missing" });
-  if (!shapeM) fail({ file: name, field: "shape", expected: "a tuple of integers", found: "missing" });
+  if (!descrM) {
+    const structured = /['"]descr['"]\s*:\s*\[/.test(header);
+    fail({ file: name, field: "descr", expected: "a simple dtype such as '<f4'", found: structured ? `a structured dtype, ${fieldText(header, "descr")}` : fieldText(header, "descr") });
+  }
+  if (!orderM) fail({ file: name, field: "fortran_order", expected: "True or False", found: fieldText(header, "fortran_order") });
+  if (!shapeM) fail({ file: name, field: "shape", expected: "a tuple of integers", found: fieldText(header, "shape") });
   const descr = descrM[1]!;
   const endian = descr[0]!;
   const code = /^[<>|=]/.test(descr) ? descr.slice(1) : descr;
@@ -81,9 +88,33 @@ export function parseNpyHeader(bytes: Uint8Array, name: string, fileSize = bytes
   const dataOffset = start + headerLen;
   const dataBytes = product(shape) * size;
   if (fileSize - dataOffset < dataBytes) {
-    fail({ file: name, field: "data", expected: `${dataBytes} bytes for shape (${shape.join(", ")}) of ${descr}`, found: `${fileSize - dataOffset} bytes (truncated)` });
+    // the shape as written and the byte count as an exact integer: as floats they read 1.2676506002282294e+30
+    const need = parts.reduce((a, s) => a * BigInt(s), BigInt(size));
+    fail({ file: name, field: "data", expected: `${need} bytes for shape (${parts.join(", ")}) of ${descr}`, found: `${fileSize - dataOffset} bytes (truncated)` });
   }
   return { dtype, shape, order, strides: stridesFor(shape, order), descr, littleEndian: endian !== ">" || size === 1, dataOffset, dataBytes };
+}
+
+/** What a header has for `key`, quoted in short: its value as written, or that the key is missing. */
+function fieldText(header: string, key: string): string {
+  const at = new RegExp(`['"]${key}['"]\\s*:\\s*`).exec(header);
+  if (!at) return `no '${key}' key in the header ${quote(header)}`;
+  const rest = header.slice(at.index + at[0].length);
+  // up to the next key, or the end of the dict
+  const end = rest.search(/,\s*['"]\w+['"]\s*:|,?\s*\}\s*$/);
+  return quote(end >= 0 ? rest.slice(0, end) : rest);
+}
+
+/** Header text in double quotes (its own strings use single quotes), cut short when long. */
+function quote(text: string, max = 60): string {
+  const t = text.trim();
+  return t.length > max ? `"${t.slice(0, max)}..."` : `"${t}"`;
+}
+
+/** An exact byte count, dims x size, as an integer however large (a float would print 8e+30). */
+export function byteCount(dims: readonly number[], size: number): string {
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) return String(product(dims) * size);
+  return dims.reduce((a, d) => a * BigInt(d), BigInt(size)).toString();
 }
 
 /** Parses .npy bytes. The data is a view of `bytes` (byte-swapped in place when big-endian). */
