@@ -1,14 +1,70 @@
 /**
- * What the readers say about broken headers (found by a fresh-user pass): .npy header messages that
- * say what was found, and byte counts as exact integers (not 1.2676506002282294e+30).
+ * What the readers say about broken headers (found by a fresh-user pass): NIfTI-2 int64 fields read
+ * as signed (a dim of -65 was printed as -18446744073709552000), .npy header messages that say what
+ * was found, byte counts as exact integers (not 1.2676506002282294e+30). Files are made and read
+ * back by nibabel and numpy.
  */
 import { describe, expect, it } from "vitest";
-import { parseNpy } from "../src/node/index.js";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { parseNifti, parseNpy } from "../src/node/index.js";
+import { FIXTURES } from "./helpers/cases.js";
+import { tempDir } from "./helpers/cli.js";
+
+const S07 = join(FIXTURES, "s07_nifti2_icbm2009a_t1seg_3mm", "probabilities.nii.gz");
+
+function python(code: string, ...args: string[]): string {
+  const py = spawnSync("/usr/bin/python3", ["-c", code, ...args], { encoding: "utf8" });
+  expect(py.status, `python3 with numpy and nibabel is needed: ${py.stderr}`).toBe(0);
+  return py.stdout;
+}
 
 function message(f: () => unknown): string {
   try { f(); } catch (e) { return (e as Error).message; }
   return "no error";
 }
+
+describe("NIfTI-2 int64 fields", () => {
+  it("negative dim and vox_offset values are printed as they are, in either byte order", () => {
+    const dir = tempDir();
+    // s07 as nibabel writes it in each byte order; nibabel confirms the offsets of dim and vox_offset
+    python(`
+import sys, gzip, numpy as np, nibabel as nib
+img = nib.load(sys.argv[1])
+for order, name in [("<", "le"), (">", "be")]:
+    hdr = img.header.as_byteswapped(order) if img.header.endianness != order else img.header.copy()
+    out = nib.Nifti2Image(np.asarray(img.dataobj), img.affine, hdr)
+    raw = out.to_bytes()
+    h = np.frombuffer(raw[:540], dtype=nib.nifti2.header_dtype.newbyteorder(order))
+    assert int(h["dim"][0][0]) == 4 and np.frombuffer(raw, dtype=order + "i8", count=1, offset=16)[0] == 4
+    assert int(h["vox_offset"][0]) == np.frombuffer(raw, dtype=order + "i8", count=1, offset=168)[0]
+    open(f"{sys.argv[2]}/{name}.nii", "wb").write(raw)
+`, S07, dir);
+    for (const [name, le] of [["le", true], ["be", false]] as const) {
+      const raw = new Uint8Array(readFileSync(join(dir, `${name}.nii`)));
+      const patched = (offset: number, value: number): Uint8Array => {
+        const b = raw.slice();
+        new DataView(b.buffer).setBigInt64(offset, BigInt(value), le);
+        return b;
+      };
+      expect(message(() => parseNifti(patched(16, -65), "n2.nii")), name).toBe("n2.nii: dim[0]: expected 1 to 7, found -65");
+      expect(message(() => parseNifti(patched(24, -65), "n2.nii")), name).toBe("n2.nii: dim: expected positive sizes, found [-65, 77, 63, 4]");
+      expect(message(() => parseNifti(patched(168, -5), "n2.nii")), name).toBe("n2.nii: vox_offset: expected >= 540, found -5");
+      // and unpatched, the file reads as nibabel wrote it
+      expect(parseNifti(raw.slice(), "n2.nii").dims, name).toEqual([65, 77, 63, 4]);
+    }
+  });
+
+  it("a data size beyond 2^53 is printed as an exact integer", () => {
+    const raw = new Uint8Array(gunzipSync(readFileSync(S07)));
+    new DataView(raw.buffer, raw.byteOffset).setBigInt64(24, 2n ** 40n, true);
+    // 2^40 * 77 * 63 * 4 voxels of 4 bytes
+    const bytes = (2n ** 40n * 77n * 63n * 4n * 4n).toString();
+    expect(message(() => parseNifti(raw, "big.nii"))).toMatch(new RegExp(`^big\\.nii: data: expected ${bytes} bytes for dims \\[1099511627776, 77, 63, 4\\] of float32`));
+  });
+});
 
 /** An .npy v1.0 file with this header text (padded as numpy pads it) followed by `data` bytes. */
 function npyWith(header: string, data = 24): Uint8Array {

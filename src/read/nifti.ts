@@ -9,6 +9,7 @@ import type { DType, RawArray } from "../layout/dtype.js";
 import { BYTES_PER_ELEMENT, swapBytesInPlace, typedView } from "../layout/dtype.js";
 import type { Scaling } from "../layout/volume.js";
 import { product } from "../layout/strides.js";
+import { byteCount } from "./npy.js";
 
 /** The spatial header fields a written map copies from its reference image. */
 export interface Geometry {
@@ -84,9 +85,11 @@ export function parseNifti(bytes: Uint8Array, name: string): NiftiImage {
   }
   const magic = String(h.magic ?? "").replace(/\0/g, "");
   if (magic === "ni1" || magic === "ni2") fail({ file: name, field: "magic", expected: "'n+1' or 'n+2' (single-file .nii)", found: `'${magic}' (a .hdr/.img pair)`, hint: "convert it to .nii, e.g. with nibabel" });
-  const ndim = h.dims[0]!;
+  // dims and vox_offset from our own reading: nifti-reader-js gets negative NIfTI-2 int64 values wrong
+  const f = layoutFields(bytes)!;
+  const ndim = f.ndim;
   if (!(ndim >= 1 && ndim <= 7)) fail({ file: name, field: "dim[0]", expected: "1 to 7", found: `${ndim}` });
-  const dims = h.dims.slice(1, ndim + 1).map(Number);
+  const dims = f.dims.slice(0, ndim);
   if (!dims.every((d) => Number.isInteger(d) && d >= 1)) fail({ file: name, field: "dim", expected: "positive sizes", found: `[${dims.join(", ")}]` });
   const dtype = NIFTI_DTYPE[h.datatypeCode];
   if (!dtype) {
@@ -94,13 +97,13 @@ export function parseNifti(bytes: Uint8Array, name: string): NiftiImage {
   }
   const size = BYTES_PER_ELEMENT[dtype];
   if (h.numBitsPerVoxel !== size * 8) fail({ file: name, field: "bitpix", expected: `${size * 8} for ${dtype}`, found: `${h.numBitsPerVoxel}` });
-  const voxOffset = Number(h.vox_offset);
-  if (!(Number.isFinite(voxOffset) && voxOffset >= hdrSize)) fail({ file: name, field: "vox_offset", expected: `>= ${hdrSize}`, found: `${h.vox_offset}` });
+  const voxOffset = f.voxOffset;
+  if (!(Number.isFinite(voxOffset) && voxOffset >= hdrSize)) fail({ file: name, field: "vox_offset", expected: `>= ${hdrSize}`, found: `${voxOffset}` });
   const count = product(dims);
   const need = count * size;
   const have = bytes.length - voxOffset;
   if (have < need) {
-    fail({ file: name, field: "data", expected: `${need} bytes for dims [${dims.join(", ")}] of ${dtype} after vox_offset ${voxOffset}`, found: `${Math.max(0, have)} bytes (the file is truncated)` });
+    fail({ file: name, field: "data", expected: `${byteCount(dims, size)} bytes for dims [${dims.join(", ")}] of ${dtype} after vox_offset ${voxOffset}`, found: `${Math.max(0, have)} bytes (the file is truncated)` });
   }
   const raw = bytes.subarray(voxOffset, voxOffset + need);
   if (!h.littleEndian) swapBytesInPlace(raw, size);
