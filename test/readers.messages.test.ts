@@ -1,7 +1,8 @@
 /**
  * What the readers say about broken headers (found by a fresh-user pass): NIfTI-2 int64 fields read
  * as signed (a dim of -65 was printed as -18446744073709552000), .npy header messages that say what
- * was found, byte counts as exact integers (not 1.2676506002282294e+30). Files are made and read
+ * was found, byte counts as exact integers (not 1.2676506002282294e+30), and the byte order of one
+ * file per class in both orders reported as "mixed" (it was "little"). Files are made and read
  * back by nibabel and numpy.
  */
 import { describe, expect, it } from "vitest";
@@ -9,11 +10,12 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { parseNifti, parseNpy } from "../src/node/index.js";
+import { parseNifti, parseNpy, readProbabilitiesFile } from "../src/node/index.js";
 import { FIXTURES } from "./helpers/cases.js";
 import { tempDir } from "./helpers/cli.js";
 
 const S07 = join(FIXTURES, "s07_nifti2_icbm2009a_t1seg_3mm", "probabilities.nii.gz");
+const RESEARCH = join(FIXTURES, "..", "research");
 
 function python(code: string, ...args: string[]): string {
   const py = spawnSync("/usr/bin/python3", ["-c", code, ...args], { encoding: "utf8" });
@@ -101,5 +103,27 @@ describe(".npy header messages", () => {
       expect(message(() => parseNpy(npyWith(`{'descr': '<f4', 'fortran_order': False, 'shape': (${shape}), }`), "huge.npy")), shape)
         .toBe(`huge.npy: data: expected ${bytes} bytes for shape (${shape}) of <f4, found 24 bytes (truncated)`);
     }
+  });
+});
+
+describe("one NIfTI file per class in both byte orders", () => {
+  it("stats.json's byteOrder is 'mixed', with each file's order", async () => {
+    const dir = tempDir();
+    const grey = join(dir, "grey_le.nii");
+    const orders = JSON.parse(python(`
+import sys, json, numpy as np, nibabel as nib
+img = nib.load(sys.argv[1])
+out = nib.Nifti1Image(np.asarray(img.dataobj), img.affine, img.header.as_byteswapped("<"))
+open(sys.argv[2], "wb").write(out.to_bytes())
+print(json.dumps([nib.load(p).header.endianness for p in sys.argv[2:]]))
+`, join(RESEARCH, "spm12_OldSeg_grey.nii"), grey, join(RESEARCH, "spm12_OldSeg_white.nii"), join(RESEARCH, "spm12_OldSeg_csf.nii"))) as string[];
+    const names = orders.map((o) => (o === "<" ? "little" : "big"));
+    expect(names).toEqual(["little", "big", "big"]);
+    const mixed = await readProbabilitiesFile([grey, join(RESEARCH, "spm12_OldSeg_white.nii"), join(RESEARCH, "spm12_OldSeg_csf.nii")]);
+    expect(mixed.info.byteOrder).toBe("mixed");
+    expect(mixed.info.byteOrderPerFile).toEqual(names);
+    const big = await readProbabilitiesFile(["grey", "white", "csf"].map((t) => join(RESEARCH, `spm12_OldSeg_${t}.nii`)));
+    expect(big.info.byteOrder).toBe("big");
+    expect(big.info.byteOrderPerFile).toBeUndefined();
   });
 });

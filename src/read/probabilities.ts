@@ -30,7 +30,9 @@ export interface InputInfo {
   classAxis: number;
   classes: number;
   order: "C" | "F";
-  byteOrder: "little" | "big";
+  /** "mixed" for one file per class in both byte orders (byteOrderPerFile then has each file's). */
+  byteOrder: "little" | "big" | "mixed";
+  byteOrderPerFile?: ("little" | "big")[];
   scale?: Scaling;
   /** One file per class whose scalings differ: each file's scaling (null: none), in class order. */
   scalePerFile?: (Scaling | null)[];
@@ -202,6 +204,8 @@ export function fromClassFiles(images: NiftiImage[]): ProbInput {
   const sameScale = images.every((i) => i.scale?.slope === first.scale?.slope && i.scale?.inter === first.scale?.inter);
   const same = sameType && sameScale;
   const planes = same ? images.map((i) => i.data) : images.map((i) => decodeToFloat32(i));
+  const byteOrders = images.map((i) => (i.littleEndian ? "little" : "big") as "little" | "big");
+  const oneOrder = byteOrders.every((b) => b === byteOrders[0]);
   const shape = [...dims, images.length];
   const layout = { shape, strides: [...stridesFor(dims, "F"), 0], classAxis: 3, gridAxes: [0, 1, 2], name: images.map((i) => i.name).join(" + ") };
   const volume: ProbVolume = { data: planes, dtype: same ? first.dtype : "float32", ...layout, ...(same && first.scale ? { scale: first.scale } : {}) };
@@ -210,7 +214,8 @@ export function fromClassFiles(images: NiftiImage[]): ProbInput {
     ...(!same && sameType ? { stored: { data: images.map((i) => i.data), dtype: first.dtype, ...layout } } : {}),
     info: {
       files: images.map((i) => i.name), format: "nifti-per-class", dtype: volume.dtype, shape, axes: ["i(x)", "j(y)", "k(z)", "class"], classAxis: 3,
-      classes: images.length, order: "F", byteOrder: first.littleEndian ? "little" : "big", ...(volume.scale ? { scale: volume.scale } : {}),
+      classes: images.length, order: "F", byteOrder: oneOrder ? byteOrders[0]! : "mixed", ...(oneOrder ? {} : { byteOrderPerFile: byteOrders }),
+      ...(volume.scale ? { scale: volume.scale } : {}),
       ...(!sameScale ? { scalePerFile: images.map((i) => i.scale ?? null) } : {}),
       ...(!sameType ? { dtypePerFile: images.map((i) => i.dtype) } : {}),
     },
