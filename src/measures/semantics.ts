@@ -35,15 +35,15 @@ export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, fil
   }
   const integerUnscaled = isIntegerDType(dtype) && !options.scaled;
   const nonNegative = minValue >= -VALUE_TOL;
-  // Non-negative values above 1 are unnormalised scores (a sum of ensemble softmaxes, counts, a
-  // stored scale): softmax renormalises them by their class sum when asked to, or without asking
-  // for unscaled integers, whose ratios are all that matters. Negative values are never probabilities.
-  const unnormalisedOk = kind === "softmax" && nonNegative && (integerUnscaled || options.allowUnnormalized === true);
+  // Non-negative values above 1 are unnormalised scores (a sum of ensemble softmaxes, counts, votes,
+  // probabilities stored as round(p * 255)): softmax renormalises them by their class sum only when
+  // asked to, integers included, since a stored scale and counts look alike. Negative values are
+  // never probabilities.
+  const unnormalisedOk = kind === "softmax" && nonNegative && options.allowUnnormalized === true;
   if (!nonNegative || (maxValue > 1 + VALUE_TOL && !unnormalisedOk)) {
-    fail({ file, field: "values", expected: `probabilities in [0, 1] for --kind ${kind}`, found: range, hint: valuesHint(kind, nonNegative, integerUnscaled) });
+    fail({ file, field: "values", expected: `probabilities in [0, 1] for --kind ${kind}`, found: range, hint: valuesHint(kind, nonNegative, integerUnscaled, maxValue) });
   }
   if (kind !== "softmax" || options.allowUnnormalized) return;
-  if (isIntegerDType(dtype) && !options.scaled) return; // unscaled integers: only the ratios matter
   if (stats.maxSum > 1 + SUM_TOL) {
     const sigmoid = "independent per-channel probabilities (nnU-Net regions): pass --kind sigmoid";
     const axis = classAxisHint(stats.maxSum, options);
@@ -60,12 +60,22 @@ export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, fil
   }
 }
 
+/** The --scale that turns stored integers into probabilities, for the hint: the usual full-scale
+ *  code (255, else 65535) at or above the largest value. */
+function scaleExample(maxValue: number): string {
+  return `--scale 1/${maxValue <= 255 ? 255 : maxValue <= 65535 ? 65535 : "N"} (or the factor they were stored with)`;
+}
+
 /** What to try when values fall outside [0, 1]. */
-function valuesHint(kind: Kind, nonNegative: boolean, integerUnscaled: boolean): string {
+function valuesHint(kind: Kind, nonNegative: boolean, integerUnscaled: boolean, maxValue: number): string {
   if (!nonNegative) {
     return kind === "softmax" ? "these look like logits: pass --kind logits" : "these look like logits: apply a sigmoid first, or pass --kind logits for softmax logits";
   }
-  if (integerUnscaled) return "integer values without scl_slope: pass --scale (e.g. 1/255)";
+  if (integerUnscaled) {
+    return kind === "softmax"
+      ? `integer values above 1 without scl_slope: pass ${scaleExample(maxValue)} if they are stored probabilities, or --allow-unnormalized if they are counts or votes to renormalise by their class sum`
+      : `integer values without scl_slope: pass ${scaleExample(maxValue)}`;
+  }
   return kind === "softmax"
     ? "non-negative values above 1 look like unnormalised scores (e.g. summed ensemble softmaxes): pass --allow-unnormalized to renormalise them by their class sum, or --scale to rescale them"
     : "non-negative values above 1: pass --scale to bring them into [0, 1]";
