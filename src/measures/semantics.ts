@@ -24,6 +24,12 @@ export interface SemanticsOptions {
 const VALUE_TOL = 1e-3;
 /** Class sums may be off 1 by this much (uint8 maps with C ≈ 10 classes rounded one by one). */
 const SUM_TOL = 0.05;
+/**
+ * Tissue maps resliced with splines or sinc (SPM's normalise/coregister write) overshoot [0, 1] by
+ * a few hundredths at sharp edges; the SPM rule clips them. A margin of 0.1 takes that overshoot
+ * and still stops percentages, 0-255 or 0-1000 maps and logits, which are far outside.
+ */
+const TISSUE_TOL = 0.1;
 
 export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, file: string, options: SemanticsOptions = {}): void {
   const { minValue, maxValue } = stats;
@@ -34,14 +40,21 @@ export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, fil
     fail({ file, field: "values", expected: `finite probabilities for --kind ${kind}`, found: range, hint: "infinite values make every class sum infinite: check how the file was written" });
   }
   const integerUnscaled = isIntegerDType(dtype) && !options.scaled;
-  const nonNegative = minValue >= -VALUE_TOL;
+  // tissue maps are clipped to [0, 1] by the SPM rule, so interpolation overshoot is accepted there
+  const tol = kind === "tissue" ? TISSUE_TOL : VALUE_TOL;
+  // the bounds as float32, the type of the values compared with them (a stored -0.1 is below the double -0.1)
+  const low = Math.fround(-tol), high = Math.fround(1 + tol);
+  const nonNegative = minValue >= low;
   // Non-negative values above 1 are unnormalised scores (a sum of ensemble softmaxes, counts, votes,
   // probabilities stored as round(p * 255)): softmax renormalises them by their class sum only when
   // asked to, integers included, since a stored scale and counts look alike. Negative values are
   // never probabilities.
   const unnormalisedOk = kind === "softmax" && nonNegative && options.allowUnnormalized === true;
-  if (!nonNegative || (maxValue > 1 + VALUE_TOL && !unnormalisedOk)) {
-    fail({ file, field: "values", expected: `probabilities in [0, 1] for --kind ${kind}`, found: range, hint: valuesHint(kind, nonNegative, integerUnscaled, maxValue) });
+  if (!nonNegative || (maxValue > high && !unnormalisedOk)) {
+    const expected = kind === "tissue"
+      ? `probabilities in [0, 1] for --kind tissue (interpolation overshoot within ${TISSUE_TOL} is clipped)`
+      : `probabilities in [0, 1] for --kind ${kind}`;
+    fail({ file, field: "values", expected, found: range, hint: valuesHint(kind, nonNegative, integerUnscaled, maxValue) });
   }
   if (kind !== "softmax" || options.allowUnnormalized) return;
   if (stats.maxSum > 1 + SUM_TOL) {
@@ -66,9 +79,12 @@ function scaleExample(maxValue: number): string {
   return `--scale 1/${maxValue <= 255 ? 255 : maxValue <= 65535 ? 65535 : "N"} (or the factor they were stored with)`;
 }
 
-/** What to try when values fall outside [0, 1]. */
+/** What to try when values fall outside [0, 1] (or, for tissue, outside the overshoot margin). */
 function valuesHint(kind: Kind, nonNegative: boolean, integerUnscaled: boolean, maxValue: number): string {
   if (!nonNegative) {
+    if (kind === "tissue") {
+      return `values far below 0 are not interpolation overshoot (resliced tissue maps stay within ${TISSUE_TOL} of [0, 1]): check the stored scaling (--scale replaces scl_slope and scl_inter), or pass --kind logits if these are a network's logits`;
+    }
     return kind === "softmax" ? "these look like logits: pass --kind logits" : "these look like logits: apply a sigmoid first, or pass --kind logits for softmax logits";
   }
   if (integerUnscaled) {
@@ -78,7 +94,7 @@ function valuesHint(kind: Kind, nonNegative: boolean, integerUnscaled: boolean, 
   }
   return kind === "softmax"
     ? "non-negative values above 1 look like unnormalised scores (e.g. summed ensemble softmaxes): pass --allow-unnormalized to renormalise them by their class sum, or --scale to rescale them"
-    : "non-negative values above 1: pass --scale to bring them into [0, 1]";
+    : `non-negative values above ${kind === "tissue" ? 1 + TISSUE_TOL : 1}: pass --scale to bring them into [0, 1] (e.g. 1/100 for percentages)`;
 }
 
 /** Class sums above this are more often a wrong class axis (summing along space) than a few overlapping regions. */
