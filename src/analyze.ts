@@ -16,6 +16,7 @@ import { hasWorldGeometry, requireSamePlace } from "./read/geometry.js";
 import { checkSemantics } from "./measures/semantics.js";
 import type { Summary } from "./measures/summary.js";
 import { summarize } from "./measures/summary.js";
+import { product } from "./layout/strides.js";
 
 export interface AnalyzeOptions {
   kind?: Kind;
@@ -110,7 +111,10 @@ function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: Reference
   const kind = options.kind ?? "softmax";
   const unit = options.unit ?? "bits";
   if (kind === "softmax" && result.classes < 2) fail({ file: volume.name, field: "classes", expected: "at least 2 for --kind softmax", found: `${result.classes}`, hint: "a single channel is a sigmoid output: pass --kind sigmoid; for one 3-D file per class, pass all the files" });
-  checkSemantics(kind, result.stats, volume.dtype, volume.name, { allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined, shape: input.info.shape, classAxis: input.info.classAxis, classAxisSettable: input.info.format === "npy" || input.info.format === "npz" });
+  checkSemantics(kind, result.stats, volume.dtype, volume.name, {
+    allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined, shape: input.info.shape, classAxis: input.info.classAxis,
+    classAxisSettable: input.info.format === "npy" || input.info.format === "npz", voxels: product(result.dims),
+  });
 
   let map = result.map;
   let labels = result.labels ?? new Int32Array(0);

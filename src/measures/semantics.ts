@@ -18,6 +18,8 @@ export interface SemanticsOptions {
   classAxis?: number;
   /** Whether the user can choose the class axis (.npy/.npz: --class-axis); NIfTI fixes it by its dims. Default true. */
   classAxisSettable?: boolean;
+  /** Voxels of the computed grid (optional): lets the zero-sum refusal say how many of them came out zero-sum. */
+  voxels?: number;
 }
 
 /** Tolerance on values below 0 or above 1 (float16 and 1/255 quantisation stay far inside it). */
@@ -30,6 +32,15 @@ const SUM_TOL = 0.05;
  * and still stops percentages, 0-255 or 0-1000 maps and logits, which are far outside.
  */
 const TISSUE_TOL = 0.1;
+/** The smallest normal float32: the kernel counts smaller class values (denormals) as 0. */
+const FLT_MIN = 2 ** -126;
+/**
+ * A volume whose every value is below this holds no probabilities, counts or votes (those reach 1
+ * or more somewhere): its values were pushed towards FLT_MIN (a --scale far too small), so its
+ * zero-sum voxels are most likely values flushed to 0 rather than empty voxels. (A class sum this
+ * small alone says nothing: a wrong class axis sums a few near-zero leaks along space.)
+ */
+const TINY_VALUE = 2 ** -100;
 
 export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, file: string, options: SemanticsOptions = {}): void {
   const { minValue, maxValue } = stats;
@@ -56,7 +67,9 @@ export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, fil
       : `probabilities in [0, 1] for --kind ${kind}`;
     fail({ file, field: "values", expected, found: range, hint: valuesHint(kind, nonNegative, integerUnscaled, maxValue) });
   }
-  if (kind !== "softmax" || options.allowUnnormalized) return;
+  if (kind !== "softmax") return;
+  checkFlushedSums(stats, file, options);
+  if (options.allowUnnormalized) return;
   if (stats.maxSum > 1 + SUM_TOL) {
     const sigmoid = "independent per-channel probabilities (nnU-Net regions): pass --kind sigmoid";
     const axis = classAxisHint(stats.maxSum, options);
@@ -71,6 +84,26 @@ export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, fil
       hint: "tissue maps without a background class: pass --kind tissue; to renormalise anyway, pass --allow-unnormalized",
     });
   }
+}
+
+/**
+ * Softmax voxels whose classes are all below FLT_MIN come out zero-sum (entropy 0), as all-zero
+ * voxels do. When every value of the volume is tiny (below TINY_VALUE), those voxels are not empty
+ * but flushed: the map would be zeros where renormalising the input gives real entropies. The
+ * class-sum check cannot see it (a zero sum is no sum), and --allow-unnormalized does not make it right.
+ */
+function checkFlushedSums(stats: KernelStats, file: string, options: SemanticsOptions): void {
+  if (stats.nZeroSum === 0 || !(stats.maxValue > 0 && stats.maxValue < TINY_VALUE)) return;
+  const of = options.voxels ? ` of ${options.voxels}` : "";
+  const below = stats.maxValue < FLT_MIN ? "every one below FLT_MIN" : `every one below ${fmt(TINY_VALUE)}`;
+  fail({
+    file, field: "class sums",
+    expected: `class values of at least FLT_MIN (${fmt(FLT_MIN)}) for --kind softmax: the kernel counts smaller float32 values as 0`,
+    found: `${stats.nZeroSum}${of} voxels zero-sum (entropy 0) although the input is not all zero: values reach ${fmt(stats.maxValue)}, ${below}`,
+    hint: options.scaled
+      ? "the scaling (--scale or scl_slope) makes the values too small for float32: use one that brings them into [0, 1], e.g. --scale 1/255 for 0-255 values"
+      : "values this small are no probabilities: pass --scale to bring them into [0, 1]",
+  });
 }
 
 /** The --scale that turns stored integers into probabilities, for the hint: the usual full-scale
