@@ -3,7 +3,7 @@
  * entropy map on the reference grid with its statistics. Shared by the CLI and the browser demo;
  * no I/O here.
  */
-import { fail } from "./errors.js";
+import { describeValue, fail } from "./errors.js";
 import type { EntropyOptions, EntropyResult, Kind, KernelStats, Unit } from "./kernel/entropy.js";
 import type { ProbVolume, VolumeMeta } from "./layout/volume.js";
 import { computeEntropySync, maxEntropy } from "./kernel/entropy.js";
@@ -65,12 +65,17 @@ export interface EntropyComputer {
 }
 
 export function analyze(input: ProbInput, refs: References = {}, options: AnalyzeOptions = {}): Analysis {
+  checkArguments(refs, options);
   const volume = analyzedVolume(input, options);
   return analyzeResult(input, refs, options, volume, computeEntropySync(volume, entropyOptionsFor(refs, options)));
 }
 
 /** `analyze` with the kernel work on a worker pool (same result, bit for bit). */
 export async function analyzeAsync(input: ProbInput, refs: References = {}, options: AnalyzeOptions = {}, pool?: EntropyComputer): Promise<Analysis> {
+  checkArguments(refs, options);
+  if (pool !== undefined && (typeof pool !== "object" || pool === null || typeof (pool as Partial<EntropyComputer>).computeEntropy !== "function")) {
+    fail({ file: "arguments", field: "pool", expected: "an EntropyPool (createNodePool, createBrowserPool) or nothing", found: describeValue(pool) });
+  }
   const volume = analyzedVolume(input, options);
   const eo = entropyOptionsFor(refs, options);
   return analyzeResult(input, refs, options, volume, pool ? await pool.computeEntropy(volume, eo) : computeEntropySync(volume, eo));
@@ -81,7 +86,55 @@ export async function analyzeAsync(input: ProbInput, refs: References = {}, opti
  * `volume` is the description of what was computed (no data needed).
  */
 export function analyzeComputed(input: Pick<ProbInput, "info" | "nifti">, refs: References, options: AnalyzeOptions, volume: VolumeMeta, result: EntropyResult): Analysis {
+  checkArguments(refs, options);
   return analyzeResult(input, refs, options, volume, result);
+}
+
+/**
+ * JavaScript callers get no type check: a null, a typed array where a NiftiImage goes, or a crop
+ * box of strings would otherwise fail deep inside as a TypeError, or run as something else. Each
+ * wrong argument is named here, before any work.
+ */
+function checkArguments(refs: References, options: AnalyzeOptions): void {
+  if (typeof refs !== "object" || refs === null || Array.isArray(refs)) {
+    fail({ file: "arguments", field: "refs", expected: "an object { image?, seg? } of NiftiImages (or nothing)", found: describeValue(refs) });
+  }
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    fail({ file: "arguments", field: "options", expected: "an AnalyzeOptions object (or nothing)", found: describeValue(options) });
+  }
+  for (const key of ["image", "seg"] as const) if (refs[key] !== undefined) checkReference(refs[key], `refs.${key}`);
+  const { allowUnnormalized, crop } = options;
+  if (allowUnnormalized !== undefined && typeof allowUnnormalized !== "boolean") {
+    fail({ file: "options", field: "allowUnnormalized", expected: "true or false", found: describeValue(allowUnnormalized) });
+  }
+  if (crop !== undefined) checkCropBox(crop);
+}
+
+/** A NiftiImage as readNiftiFile / parseNifti return it: the fields the analysis reads. */
+function checkReference(img: unknown, field: string): void {
+  const expected = "a NiftiImage (readNiftiFile, parseNifti)";
+  if (typeof img !== "object" || img === null || ArrayBuffer.isView(img)) fail({ file: "arguments", field, expected, found: describeValue(img) });
+  const { dims, data, geometry, name } = img as Partial<NiftiImage>;
+  const file = typeof name === "string" && name ? name : field;
+  if (!Array.isArray(dims) || dims.length === 0 || !dims.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+    fail({ file, field: `${field}.dims`, expected: `${expected}: dims of positive integers`, found: Array.isArray(dims) ? `[${dims.join(", ")}]` : describeValue(dims) });
+  }
+  if (!ArrayBuffer.isView(data) || data instanceof DataView) fail({ file, field: `${field}.data`, expected: `${expected}: a typed array of voxels`, found: describeValue(data) });
+  const voxels = product(dims.slice(0, 3));
+  if ((data as ArrayLike<number>).length < voxels) fail({ file, field: `${field}.data`, expected: `at least ${voxels} voxels for dims [${dims.join(", ")}]`, found: `${(data as ArrayLike<number>).length}` });
+  if (typeof geometry !== "object" || geometry === null || !Array.isArray(geometry.affine)) fail({ file, field: `${field}.geometry`, expected: `${expected}: a Geometry with an affine`, found: describeValue(geometry) });
+}
+
+/** A crop box as parseCropBox returns it: start and end of three integers each, end > start >= 0. */
+function checkCropBox(crop: unknown): void {
+  const box = crop as Partial<CropBox> | null;
+  const triple = (x: unknown): x is number[] => Array.isArray(x) && x.length === 3 && x.every((v) => Number.isSafeInteger(v) && v >= 0);
+  if (typeof box !== "object" || box === null || !triple(box.start) || !triple(box.end) || !box.end.every((e, d) => e > box.start![d]!)) {
+    fail({
+      file: "options", field: "crop", expected: "a CropBox { start: [i0, j0, k0], end: [i1, j1, k1] } of integers with end > start >= 0 (parseCropBox makes one)",
+      found: typeof box === "object" && box !== null ? `start ${JSON.stringify(box.start) ?? "undefined"}, end ${JSON.stringify(box.end) ?? "undefined"}` : describeValue(box),
+    });
+  }
 }
 
 function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {

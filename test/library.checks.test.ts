@@ -1,0 +1,71 @@
+/**
+ * What JavaScript callers of the exported functions can get wrong (found by fresh-user passes):
+ * every case gives one SegentropyError naming the argument, never a TypeError, a plain Error, a
+ * silently wrong file or map, or a message about a file called "undefined".
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { init, reset, isInitialized } from "../src/kernel/wasm.js";
+import { analyze, analyzeAsync } from "../src/analyze.js";
+import type { ProbInput } from "../src/read/probabilities.js";
+import { readProbabilities } from "../src/read/probabilities.js";
+import { defaultGeometry } from "../src/read/nifti.js";
+import type { NiftiImage } from "../src/read/nifti.js";
+import { encodeNpyFloat32 } from "../src/write/npy.js";
+import { encodeNifti1Float32, encodeNifti1Header } from "../src/write/nifti.js";
+import { summarize } from "../src/measures/summary.js";
+import { checkSemantics } from "../src/measures/semantics.js";
+import { parseCropBox } from "../src/layout/crop.js";
+import { SegentropyError } from "../src/errors.js";
+
+beforeAll(async () => { await init(); });
+
+async function caughtAsync(fn: () => unknown): Promise<SegentropyError> {
+  try { await fn(); } catch (err) {
+    expect(err, String(err)).toBeInstanceOf(SegentropyError);
+    expect((err as Error).message).not.toMatch(/^undefined:/);
+    return err as SegentropyError;
+  }
+  throw new Error("expected a SegentropyError, nothing was thrown");
+}
+
+function caught(fn: () => unknown): SegentropyError {
+  try { fn(); } catch (err) {
+    expect(err, String(err)).toBeInstanceOf(SegentropyError);
+    expect((err as Error).message).not.toMatch(/^undefined:/);
+    return err as SegentropyError;
+  }
+  throw new Error("expected a SegentropyError, nothing was thrown");
+}
+
+/** A (3, 2, 2, 2) softmax .npy: 8 voxels on a (2, 2, 2) grid. */
+async function softmaxInput(): Promise<ProbInput> {
+  const data = new Float32Array(24);
+  for (let v = 0; v < 8; v++) { data[v] = 0.5; data[8 + v] = 0.25; data[16 + v] = 0.25; }
+  return readProbabilities(encodeNpyFloat32(data, [3, 2, 2, 2]), "p.npy");
+}
+
+describe("analyze / analyzeAsync: argument types", () => {
+  it("null refs or options, a typed array or {} as a reference, a crop box of wrong types, a pool without computeEntropy", async () => {
+    const input = await softmaxInput();
+    expect(caught(() => analyze(input, null as never)).field).toBe("refs");
+    expect(caught(() => analyze(input, {}, null as never)).field).toBe("options");
+    const image = caught(() => analyze(input, { image: new Uint8Array(10) as never }));
+    expect(image.field).toBe("refs.image");
+    expect(image.found).toBe("a Uint8Array");
+    expect(caught(() => analyze(input, { seg: {} as never })).field).toBe("refs.seg.dims");
+    const crop = caught(() => analyze(input, {}, { crop: { start: "a", end: null } as never }));
+    expect(crop.field).toBe("crop");
+    expect(crop.found).toBe('start "a", end null');
+    const pool = await caughtAsync(() => analyzeAsync(input, {}, {}, {} as never));
+    expect(pool.field).toBe("pool");
+  });
+
+  it("encodeNifti1Float32 / encodeNifti1Header: a map and geometry of different sizes, or a geometry without dims", () => {
+    const e = caught(() => encodeNifti1Float32(new Float32Array(10), defaultGeometry([2, 2, 2])));
+    expect(e.field).toBe("geometry.dims");
+    expect(e.found).toBe("[2, 2, 2] (8 voxels)");
+    expect(caught(() => encodeNifti1Header(8, {} as never)).field).toBe("geometry.dims");
+    expect(caught(() => encodeNifti1Float32([0, 1] as never, defaultGeometry([2, 1, 1]))).field).toBe("map");
+    expect(caught(() => encodeNifti1Float32(new Float32Array(40000), defaultGeometry([40000, 1, 1]))).found).toBe("[40000, 1, 1]");  // int16 dims
+  });
+});
