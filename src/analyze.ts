@@ -103,9 +103,13 @@ function checkArguments(refs: References, options: AnalyzeOptions): void {
     fail({ file: "arguments", field: "options", expected: "an AnalyzeOptions object (or nothing)", found: describeValue(options) });
   }
   for (const key of ["image", "seg"] as const) if (refs[key] !== undefined) checkReference(refs[key], `refs.${key}`);
-  const { allowUnnormalized, crop } = options;
+  const { scale, allowUnnormalized, crop } = options;
   if (allowUnnormalized !== undefined && typeof allowUnnormalized !== "boolean") {
     fail({ file: "options", field: "allowUnnormalized", expected: "true or false", found: describeValue(allowUnnormalized) });
+  }
+  if (scale !== undefined && !(typeof scale === "number" && Number.isFinite(scale) && scale !== 0)) {
+    // 0 would zero every value (in a NIfTI header a zero slope means "no scaling"), NaN make every voxel NaN
+    fail({ file: "options", field: "scale", expected: "a finite non-zero number (value = stored * scale)", found: typeof scale === "number" ? String(scale) : describeValue(scale) });
   }
   if (crop !== undefined) checkCropBox(crop);
 }
@@ -137,6 +141,20 @@ function checkCropBox(crop: unknown): void {
   }
 }
 
+/** A scaling a hand-built volume may carry: a zero or non-finite slope gives an all-zero or all-NaN map. */
+function checkScaling(volume: ProbVolume, field: string): void {
+  const scale: unknown = volume.scale;
+  if (scale === undefined) return;
+  const { slope, inter } = (typeof scale === "object" && scale !== null ? scale : {}) as { slope?: unknown; inter?: unknown };
+  const ok = typeof slope === "number" && Number.isFinite(slope) && slope !== 0 && typeof inter === "number" && Number.isFinite(inter);
+  if (!ok) {
+    fail({
+      file: volume.name, field, expected: "{ slope, inter }: a finite non-zero slope and a finite intercept (value = stored * slope + inter), or no scale",
+      found: typeof scale === "object" && scale !== null ? `slope ${String(slope)}, inter ${String(inter)}` : describeValue(scale),
+    });
+  }
+}
+
 function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {
   // JavaScript callers may pass a bare volume: name what analyze takes instead of failing inside
   if (typeof input !== "object" || input === null || typeof input.volume !== "object" || input.volume === null || typeof input.info !== "object" || input.info === null) {
@@ -146,11 +164,15 @@ function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {
       hint: "for a bare ProbVolume, call computeEntropy / computeEntropySync",
     });
   }
-  if (options.scale === undefined) return input.volume;
+  const volume = input.volume;
+  if (options.scale === undefined) {
+    checkScaling(volume, "volume.scale");
+    return volume;
+  }
   // --scale replaces the stored scaling: it applies to the stored values, before any reader-side
   // decode; class files of different stored types have no single set of stored values to scale
   if (input.info.dtypePerFile) {
-    fail({ file: input.volume.name, field: "--scale", expected: "class files of one stored type (it replaces the scaling of the stored values)", found: `types ${input.info.dtypePerFile.join(", ")}`, hint: "leave --scale out: each file's own scl_slope/scl_inter is applied" });
+    fail({ file: volume.name, field: "--scale", expected: "class files of one stored type (it replaces the scaling of the stored values)", found: `types ${input.info.dtypePerFile.join(", ")}`, hint: "leave --scale out: each file's own scl_slope/scl_inter is applied" });
   }
   return { ...(input.stored ?? input.volume), scale: { slope: options.scale, inter: 0 } };
 }

@@ -44,6 +44,28 @@ async function softmaxInput(): Promise<ProbInput> {
   return readProbabilities(encodeNpyFloat32(data, [3, 2, 2, 2]), "p.npy");
 }
 
+describe("analyze / analyzeAsync: scale", () => {
+  it("a zero or non-finite options.scale is refused (it gave an all-zero or all-NaN map)", async () => {
+    const input = await softmaxInput();
+    for (const scale of [0, NaN, -0, "2" as unknown as number]) {
+      const e = caught(() => analyze(input, {}, { scale }));
+      expect(e.file).toBe("options");
+      expect(e.field).toBe("scale");
+    }
+    expect((await caughtAsync(() => analyzeAsync(input, {}, { scale: NaN }))).field).toBe("scale");
+  });
+
+  it("a hand-built volume.scale with a zero or NaN slope is refused", async () => {
+    const input = await softmaxInput();
+    for (const slope of [0, NaN]) {
+      const bad: ProbInput = { ...input, volume: { ...input.volume, dtype: "float32", scale: { slope, inter: 0 } } };
+      const e = caught(() => analyze(bad));
+      expect(e.field).toBe("volume.scale");
+      expect(e.found).toContain(`slope ${slope}`);
+    }
+  });
+});
+
 describe("analyze / analyzeAsync: argument types", () => {
   it("null refs or options, a typed array or {} as a reference, a crop box of wrong types, a pool without computeEntropy", async () => {
     const input = await softmaxInput();
