@@ -13,7 +13,7 @@ import type { ProbInput, InputInfo } from "./read/probabilities.js";
 import type { Geometry, NiftiImage } from "./read/nifti.js";
 import { defaultGeometry } from "./read/nifti.js";
 import { hasWorldGeometry, requireSamePlace } from "./read/geometry.js";
-import { checkSemantics } from "./measures/semantics.js";
+import { checkSemantics, refuseUnnormalizedFor } from "./measures/semantics.js";
 import type { Summary } from "./measures/summary.js";
 import { summarize } from "./measures/summary.js";
 import { product } from "./layout/strides.js";
@@ -90,6 +90,8 @@ export function analyzeComputed(input: Pick<ProbInput, "info" | "nifti">, refs: 
   return analyzeResult(input, refs, options, volume, result);
 }
 
+const KINDS: readonly string[] = ["softmax", "logits", "sigmoid", "tissue"];
+
 /**
  * JavaScript callers get no type check: a null, a typed array where a NiftiImage goes, or a crop
  * box of strings would otherwise fail deep inside as a TypeError, or run as something else. Each
@@ -103,10 +105,12 @@ function checkArguments(refs: References, options: AnalyzeOptions): void {
     fail({ file: "arguments", field: "options", expected: "an AnalyzeOptions object (or nothing)", found: describeValue(options) });
   }
   for (const key of ["image", "seg"] as const) if (refs[key] !== undefined) checkReference(refs[key], `refs.${key}`);
-  const { scale, allowUnnormalized, crop } = options;
+  const { kind, scale, allowUnnormalized, crop } = options;
+  // the kind itself is checked with the kernel options; here only what must be known before computing
   if (allowUnnormalized !== undefined && typeof allowUnnormalized !== "boolean") {
     fail({ file: "options", field: "allowUnnormalized", expected: "true or false", found: describeValue(allowUnnormalized) });
   }
+  if (allowUnnormalized && kind !== undefined && kind !== "softmax" && KINDS.includes(kind)) refuseUnnormalizedFor(kind as Kind, "options");
   if (scale !== undefined && !(typeof scale === "number" && Number.isFinite(scale) && scale !== 0)) {
     // 0 would zero every value (in a NIfTI header a zero slope means "no scaling"), NaN make every voxel NaN
     fail({ file: "options", field: "scale", expected: "a finite non-zero number (value = stored * scale)", found: typeof scale === "number" ? String(scale) : describeValue(scale) });

@@ -2,7 +2,7 @@
 import { fail } from "../errors.js";
 import type { Kind, Unit } from "../kernel/entropy.js";
 import { MAX_THREADS } from "../kernel/pool.js";
-import { refuseRegionsFor } from "../measures/semantics.js";
+import { refuseRegionsFor, refuseUnnormalizedFor } from "../measures/semantics.js";
 
 export interface CliArgs {
   inputs: string[];
@@ -164,5 +164,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (a.kind && a.kind !== "sigmoid") refuseRegionsFor(a.kind);
     if (!a.kind && !a.properties) refuseRegionsFor("softmax", true);
   }
+  // --allow-unnormalized only changes softmax; a kind detected from the input is checked by analyze
+  if (a.allowUnnormalized && a.kind && a.kind !== "softmax" && !a.help && !a.version) refuseUnnormalizedFor(a.kind);
   return a;
 }

@@ -45,11 +45,17 @@ const TINY_VALUE = 2 ** -100;
 export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, file: string, options: SemanticsOptions = {}): void {
   const { minValue, maxValue } = stats;
   if (minValue > maxValue) return; // no value but NaN (the range is empty): every voxel reported as NaN
-  if (kind === "logits") return;
   const range = `min ${fmt(minValue)}, max ${fmt(maxValue)}`;
   if (maxValue === Infinity || minValue === -Infinity) {
-    fail({ file, field: "values", expected: `finite probabilities for --kind ${kind}`, found: range, hint: "infinite values make every class sum infinite: check how the file was written" });
+    // logits too: softmax has no value at +Infinity (the kernel gives NaN), and in practice an
+    // infinite logit is an overflow (float16 logits beyond ±65504), not a deliberate mask
+    const what = kind === "logits" ? "finite logits for --kind logits" : `finite probabilities for --kind ${kind}`;
+    const hint = kind === "logits"
+      ? `a logit of ${maxValue === Infinity ? "Infinity" : "-Infinity"} has no finite softmax (float16 logits overflow to ±Infinity beyond 65504): check how the file was written`
+      : "infinite values make every class sum infinite: check how the file was written";
+    fail({ file, field: "values", expected: what, found: range, hint });
   }
+  if (kind === "logits") return;
   const integerUnscaled = isIntegerDType(dtype) && !options.scaled;
   // tissue maps are clipped to [0, 1] by the SPM rule, so interpolation overshoot is accepted there
   const tol = kind === "tissue" ? TISSUE_TOL : VALUE_TOL;
@@ -183,6 +189,25 @@ export function refuseRegionsFor(kind: Kind, defaulted = false): never {
     file: "command line", field: "--regions", expected: "--regions only with --kind sigmoid (the label painted by each sigmoid channel)",
     found: defaulted ? `the default --kind ${kind}` : `--kind ${kind}`,
     hint: "pass --kind sigmoid if the channels are independent sigmoid outputs (nnU-Net regions), or drop --regions",
+  });
+}
+
+/**
+ * The refusal of --allow-unnormalized with a kind that never renormalises by the class sum: logits
+ * go through a softmax (always normalised), sigmoid channels are independent (never renormalised),
+ * and tissue maps follow the SPM rule (divided by the sum only where it exceeds 1). Accepting the
+ * flag there would let a user believe it changed something. Shared by the argument parser (an
+ * explicit --kind) and analyze (a kind chosen from the input, and library callers).
+ */
+export function refuseUnnormalizedFor(kind: Kind, where: "command line" | "options" = "command line"): never {
+  const cli = where === "command line";
+  const flag = cli ? "--allow-unnormalized" : "allowUnnormalized";
+  const why = kind === "tissue" ? "the tissue rule already divides by the class sum where it exceeds 1"
+    : kind === "logits" ? "logits are always normalised by their softmax"
+    : "sigmoid channels are independent and never renormalised";
+  fail({
+    file: where, field: flag, expected: `${cli ? flag : `${flag} (--allow-unnormalized)`} only with the softmax kind (it renormalises softmax class sums)`,
+    found: cli ? `--kind ${kind}` : `kind '${kind}'`, hint: `${why}: drop ${cli ? flag : `${flag} (--allow-unnormalized)`}`,
   });
 }
 

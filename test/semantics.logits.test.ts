@@ -1,0 +1,75 @@
+/**
+ * Logits: an infinite logit has no finite softmax (the voxel came out NaN with rc 0, found by a
+ * fresh-user pass) and is refused as softmax input with Inf is. --allow-unnormalized changes only
+ * the softmax kind, so it is refused with logits, sigmoid and tissue (it was accepted silently).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { cli, tempDir } from "./helpers/cli.js";
+import { FIXTURES } from "./helpers/cases.js";
+import { init } from "../src/kernel/wasm.js";
+import { analyze } from "../src/analyze.js";
+import { readProbabilities } from "../src/read/probabilities.js";
+import { encodeNpyFloat32 } from "../src/write/npy.js";
+import { SegentropyError } from "../src/errors.js";
+
+beforeAll(async () => { await init(); });
+
+/** (5, 8) logits: voxel 0 is `first` (classes 0 in the others), the rest finite. */
+function logits(first: number[]): Uint8Array {
+  const C = 5, N = 8;
+  const data = new Float32Array(C * N);
+  for (let v = 0; v < N; v++) for (let c = 0; c < C; c++) data[c * N + v] = v === 0 ? first[c]! : (c - v) * 0.7;
+  return encodeNpyFloat32(data, [C, N]);
+}
+
+function caught(fn: () => unknown): SegentropyError {
+  try { fn(); } catch (err) {
+    expect(err).toBeInstanceOf(SegentropyError);
+    return err as SegentropyError;
+  }
+  throw new Error("expected a SegentropyError, nothing was thrown");
+}
+
+describe("infinite logits", () => {
+  it("[inf, 0, 0, 0, 0] and [-inf, ...] are refused naming the value (library and CLI)", async () => {
+    const pos = await readProbabilities(logits([Infinity, 0, 0, 0, 0]), "inf.npy");
+    const e = caught(() => analyze(pos, {}, { kind: "logits" }));
+    expect(e.field).toBe("values");
+    expect(e.message).toMatch(/expected finite logits for --kind logits, found min -4\.9, max Infinity/);
+    expect(e.hint).toMatch(/a logit of Infinity/);
+    const neg = await readProbabilities(logits([-Infinity, 0, 0, 0, 0]), "ninf.npy");
+    expect(caught(() => analyze(neg, {}, { kind: "logits" })).hint).toMatch(/a logit of -Infinity/);
+
+    const dir = tempDir();
+    writeFileSync(join(dir, "inf.npy"), logits([Infinity, 0, 0, 0, 0]));
+    const r = cli([join(dir, "inf.npy"), "--kind", "logits", "--out", join(dir, "o"), "--no-png"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/inf\.npy: values: expected finite logits/);
+  });
+});
+
+describe("--allow-unnormalized with a kind other than softmax", () => {
+  it("is refused on the command line with --kind logits, sigmoid or tissue, and for an .npz whose 'logits' member sets the kind", () => {
+    const dir = tempDir();
+    const s10 = join(FIXTURES, "s10_logits_inia19_2mm", "logits.npz");
+    for (const kind of ["logits", "sigmoid", "tissue"]) {
+      const r = cli([s10, "--kind", kind, "--allow-unnormalized", "--out", join(dir, kind), "--no-png"]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`command line: --allow-unnormalized: expected --allow-unnormalized only with the softmax kind .*found --kind ${kind}`));
+    }
+    const detected = cli([s10, "--allow-unnormalized", "--out", join(dir, "d"), "--no-png"]);
+    expect(detected.code, detected.stderr).toBe(2);
+    expect(detected.stderr).toMatch(/allowUnnormalized.*found kind 'logits'.*drop allowUnnormalized \(--allow-unnormalized\)/);
+  });
+
+  it("is refused by analyze before computing", async () => {
+    const input = await readProbabilities(logits([1, 0, 0, 0, 0]), "l.npy");
+    for (const kind of ["logits", "sigmoid", "tissue"] as const) {
+      const e = caught(() => analyze(input, {}, { kind, allowUnnormalized: true }));
+      expect(e.file).toBe("options");
+      expect(e.field).toBe("allowUnnormalized");
+    }
+  });
+});
