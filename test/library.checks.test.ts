@@ -91,3 +91,26 @@ describe("analyze / analyzeAsync: argument types", () => {
     expect(caught(() => encodeNifti1Float32(new Float32Array(40000), defaultGeometry([40000, 1, 1]))).found).toBe("[40000, 1, 1]");  // int16 dims
   });
 });
+
+describe("init({ module })", () => {
+  it("a module that is not the kernel, bytes that do not compile and a string are refused (field module); init still works afterwards", async () => {
+    reset();
+    try {
+      const empty = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);   // the smallest valid module
+      const e = await caughtAsync(() => init({ module: empty }));
+      expect(e.field).toBe("module");
+      expect(e.found).toMatch(/without the exports heapBase, .*memory/);
+      expect(isInitialized()).toBe(false);
+      expect((await caughtAsync(() => init({ module: new WebAssembly.Module(empty) }))).field).toBe("module");
+      const corrupt = await caughtAsync(() => init({ module: new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0xff]) }));
+      expect(corrupt.field).toBe("module");
+      expect(corrupt.found).toMatch(/cannot compile/);
+      const text = await caughtAsync(() => init({ module: "build/entropy.wasm" as never }));
+      expect(text.found).toBe("string");
+    } finally {
+      reset();
+      await init();
+    }
+    expect(isInitialized()).toBe(true);
+  });
+});

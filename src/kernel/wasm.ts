@@ -5,7 +5,7 @@
  */
 import { wasmBase64, wasmRelaxedBase64 } from "./wasm.generated.js";
 import type { KernelExports } from "./abi.js";
-import { fail } from "../errors.js";
+import { describeValue, fail } from "../errors.js";
 
 /** Hard ceiling on the kernel's linear memory: volumes stream through it in slabs. */
 export const MAX_WASM_BYTES = 64 * 1024 * 1024;
@@ -55,13 +55,53 @@ export function embeddedModule(relaxed = false): Promise<WebAssembly.Module> {
  */
 export async function init(options: InitOptions = {}): Promise<void> {
   if (instance) return;
+  if (typeof options !== "object" || options === null) fail({ file: "options", field: "init options", expected: "{ module?, relaxedSimd? } or nothing", found: describeValue(options) });
   let mod: WebAssembly.Module;
-  if (options.module instanceof WebAssembly.Module) mod = options.module;
-  else if (options.module) mod = await WebAssembly.compile(options.module);
-  else mod = await embeddedModule(options.relaxedSimd === true && relaxedSimdSupported());
-  const inst = await WebAssembly.instantiate(mod, {});
-  instance = inst.exports as unknown as KernelExports;
+  const given: unknown = options.module;
+  if (given instanceof WebAssembly.Module) mod = given;
+  else if (given !== undefined) {
+    // a string (a path or URL), a Response or a Blob would reach compile() as a TypeError
+    if (!(given instanceof ArrayBuffer || ArrayBuffer.isView(given) || isSharedArrayBuffer(given))) {
+      fail({ file: "options", field: "module", expected: "a WebAssembly.Module or the .wasm bytes (ArrayBuffer, Uint8Array)", found: describeValue(given), hint: typeof given === "string" ? "fetch or read the file first and pass its bytes" : undefined });
+    }
+    try {
+      mod = await WebAssembly.compile(given as BufferSource);
+    } catch (err) {
+      fail({ file: "options", field: "module", expected: "the bytes of segentropy's entropy.wasm", found: `bytes WebAssembly cannot compile (${err instanceof Error ? err.message : String(err)})` }, err);
+    }
+  } else mod = await embeddedModule(options.relaxedSimd === true && relaxedSimdSupported());
+  const exports = await instantiateKernel(mod);
+  instance = exports;
   instanceModule = mod;
+}
+
+function isSharedArrayBuffer(x: unknown): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && x instanceof SharedArrayBuffer;
+}
+
+/** What the kernel imports (nothing) and exports (KernelExports in abi.ts), checked on the module. */
+const KERNEL_FUNCTIONS = ["heapBase", "relaxed", "statsReset", "statsWrite", "entropyPlanar", "entropyInterleaved", "deinterleave", "labelsPlanar", "decodeF32", "sumF32"] as const satisfies readonly (keyof KernelExports)[];
+
+/**
+ * Instantiates a caller's module (or ours) and checks that it is the kernel: any valid module
+ * would otherwise be taken and fail at the first computation as a TypeError ("heapBase is not a
+ * function"). A module that needs imports fails here too: the kernel imports nothing.
+ */
+async function instantiateKernel(mod: WebAssembly.Module): Promise<KernelExports> {
+  const exported = new Set(WebAssembly.Module.exports(mod).map((e) => `${e.kind}:${e.name}`));
+  const missing = [...KERNEL_FUNCTIONS.filter((f) => !exported.has(`function:${f}`)), ...(exported.has("memory:memory") ? [] : ["memory"])];
+  if (missing.length) {
+    fail({ file: "options", field: "module", expected: "segentropy's entropy.wasm kernel", found: `a module without the export${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`, hint: "pass the module built from this package's assembly/ (build/entropy.wasm) of the same version" });
+  }
+  const imports = WebAssembly.Module.imports(mod);
+  if (imports.length) {
+    fail({ file: "options", field: "module", expected: "segentropy's entropy.wasm kernel (it imports nothing)", found: `a module importing ${imports.slice(0, 3).map((i) => `${i.module}.${i.name}`).join(", ")}${imports.length > 3 ? ", ..." : ""}` });
+  }
+  try {
+    return (await WebAssembly.instantiate(mod, {})).exports as unknown as KernelExports;
+  } catch (err) {
+    fail({ file: "options", field: "module", expected: "a module that instantiates (the kernel)", found: err instanceof Error ? err.message : String(err) }, err);
+  }
 }
 
 /** Synchronous initialisation (Node and workers only: browsers limit sync compiles on the main thread). */
