@@ -114,3 +114,22 @@ describe("init({ module })", () => {
     expect(isInitialized()).toBe(true);
   });
 });
+
+describe("summarize and encodeNpyFloat32", () => {
+  const map = new Float32Array([0, 1, NaN, 0.5, 0.25, 0, 1, 2]);   // 8 voxels, one NaN
+
+  it("summarize refuses dims that do not describe the map, and labels of another length", () => {
+    expect(caught(() => summarize(map, [2, 2, 1, 2], 2)).field).toBe("dims");   // 4 entries
+    expect(caught(() => summarize(map, [4, 4, 4], 2)).found).toBe("[4, 4, 4] (64 voxels)");
+    expect(caught(() => summarize(map, [2, 0, 4], 2)).field).toBe("dims");
+    expect(caught(() => summarize(map, [2, 2, 2], 2, new Int32Array(4))).field).toBe("labels");
+    // the right call still gives the one NaN voxel
+    expect(summarize(map, [2, 2, 2], 2).nanVoxels).toBe(1);
+  });
+
+  it("encodeNpyFloat32 refuses a shape whose product is not the data length, negative sizes and non-numbers", () => {
+    expect(caught(() => encodeNpyFloat32(new Float32Array(10), [3, 3])).found).toBe("(3, 3) (9 elements)");
+    expect(caught(() => encodeNpyFloat32(new Float32Array(4), [2, -2])).field).toBe("shape");
+    expect(caught(() => encodeNpyFloat32(new Float32Array(1), ["a"] as never)).field).toBe("shape");
+  });
+});

@@ -2,6 +2,7 @@
  * Volume statistics of an entropy map: totals and means over finite voxels (f64), per-slice totals
  * along each grid axis, and per-label counts and entropies.
  */
+import { describeValue, fail } from "../errors.js";
 import { product } from "../layout/strides.js";
 
 export interface LabelStats {
@@ -30,6 +31,7 @@ export interface Summary {
 
 /** `map` is F order over `dims` (up to 3 axes); `labels` (same order) may be omitted. */
 export function summarize(map: Float32Array, dims: readonly number[], maxPossible: number, labels?: ArrayLike<number>): Summary {
+  checkSummaryArguments(map, dims, maxPossible, labels);
   const [nx = 1, ny = 1, nz = 1] = dims;
   const n = product(dims);
   const si = new Float64Array(nx), sj = new Float64Array(ny), sk = new Float64Array(nz);
@@ -68,6 +70,24 @@ export function summarize(map: Float32Array, dims: readonly number[], maxPossibl
     perSliceTotal: { i: Array.from(si), j: Array.from(sj), k: Array.from(sk) },
     perLabel,
   };
+}
+
+/**
+ * summarize is exported: a JavaScript caller's map, dims and labels must agree, or the loops read
+ * past the map (NaN voxels that are not there), drop a fourth axis, or count labels "undefined".
+ */
+function checkSummaryArguments(map: Float32Array, dims: readonly number[], maxPossible: number, labels: ArrayLike<number> | undefined): void {
+  if (!(map instanceof Float32Array)) fail({ file: "arguments", field: "map", expected: "a Float32Array entropy map", found: describeValue(map) });
+  if (!Array.isArray(dims) || dims.length < 1 || dims.length > 3 || !dims.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+    fail({ file: "arguments", field: "dims", expected: "1 to 3 grid sizes, positive integers (i, j, k)", found: Array.isArray(dims) ? `[${dims.map((d) => JSON.stringify(d) ?? String(d)).join(", ")}]` : describeValue(dims) });
+  }
+  const n = product(dims);
+  if (n !== map.length) fail({ file: "arguments", field: "dims", expected: `a grid of the map's ${map.length} voxels`, found: `[${dims.join(", ")}] (${n} voxels)` });
+  if (typeof maxPossible !== "number" || Number.isNaN(maxPossible)) fail({ file: "arguments", field: "maxPossible", expected: "a number (the largest possible entropy)", found: describeValue(maxPossible) });
+  if (labels !== undefined) {
+    if (!ArrayBuffer.isView(labels) && !Array.isArray(labels)) fail({ file: "arguments", field: "labels", expected: "an array of per-voxel labels (Int32Array)", found: describeValue(labels) });
+    if (labels.length !== n) fail({ file: "arguments", field: "labels", expected: `one label per voxel (${n})`, found: `${labels.length}` });
+  }
 }
 
 /** Index of the largest value (first on ties). */
