@@ -65,14 +65,14 @@ export interface EntropyComputer {
 }
 
 export function analyze(input: ProbInput, refs: References = {}, options: AnalyzeOptions = {}): Analysis {
-  checkArguments(refs, options);
+  refs = checkArguments(refs, options);
   const volume = analyzedVolume(input, options);
   return analyzeResult(input, refs, options, volume, computeEntropySync(volume, entropyOptionsFor(refs, options)));
 }
 
 /** `analyze` with the kernel work on a worker pool (same result, bit for bit). */
 export async function analyzeAsync(input: ProbInput, refs: References = {}, options: AnalyzeOptions = {}, pool?: EntropyComputer): Promise<Analysis> {
-  checkArguments(refs, options);
+  refs = checkArguments(refs, options);
   if (pool !== undefined && (typeof pool !== "object" || pool === null || typeof (pool as Partial<EntropyComputer>).computeEntropy !== "function")) {
     fail({ file: "arguments", field: "pool", expected: "an EntropyPool (createNodePool, createBrowserPool) or nothing", found: describeValue(pool) });
   }
@@ -86,8 +86,7 @@ export async function analyzeAsync(input: ProbInput, refs: References = {}, opti
  * `volume` is the description of what was computed (no data needed).
  */
 export function analyzeComputed(input: Pick<ProbInput, "info" | "nifti">, refs: References, options: AnalyzeOptions, volume: VolumeMeta, result: EntropyResult): Analysis {
-  checkArguments(refs, options);
-  return analyzeResult(input, refs, options, volume, result);
+  return analyzeResult(input, checkArguments(refs, options), options, named(volume), result);
 }
 
 const KINDS: readonly string[] = ["softmax", "logits", "sigmoid", "tissue"];
@@ -95,9 +94,10 @@ const KINDS: readonly string[] = ["softmax", "logits", "sigmoid", "tissue"];
 /**
  * JavaScript callers get no type check: a null, a typed array where a NiftiImage goes, or a crop
  * box of strings would otherwise fail deep inside as a TypeError, or run as something else. Each
- * wrong argument is named here, before any work.
+ * wrong argument is named here, before any work. Returns the references with a name for messages
+ * ("image", "segmentation") where a hand-built one has none.
  */
-function checkArguments(refs: References, options: AnalyzeOptions): void {
+function checkArguments(refs: References, options: AnalyzeOptions): References {
   if (typeof refs !== "object" || refs === null || Array.isArray(refs)) {
     fail({ file: "arguments", field: "refs", expected: "an object { image?, seg? } of NiftiImages (or nothing)", found: describeValue(refs) });
   }
@@ -116,6 +116,10 @@ function checkArguments(refs: References, options: AnalyzeOptions): void {
     fail({ file: "options", field: "scale", expected: "a finite non-zero number (value = stored * scale)", found: typeof scale === "number" ? String(scale) : describeValue(scale) });
   }
   if (crop !== undefined) checkCropBox(crop);
+  return {
+    ...(refs.image !== undefined ? { image: named(refs.image, "image") } : {}),
+    ...(refs.seg !== undefined ? { seg: named(refs.seg, "segmentation") } : {}),
+  };
 }
 
 /** A NiftiImage as readNiftiFile / parseNifti return it: the fields the analysis reads. */
@@ -145,6 +149,11 @@ function checkCropBox(crop: unknown): void {
   }
 }
 
+/** The volume or image with a name for messages: hand-built ones may have none ("undefined: ..." otherwise). */
+function named<T extends { name: string }>(x: T, fallback = "volume"): T {
+  return typeof x.name === "string" && x.name !== "" ? x : { ...x, name: fallback };
+}
+
 /** A scaling a hand-built volume may carry: a zero or non-finite slope gives an all-zero or all-NaN map. */
 function checkScaling(volume: ProbVolume, field: string): void {
   const scale: unknown = volume.scale;
@@ -168,7 +177,7 @@ function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {
       hint: "for a bare ProbVolume, call computeEntropy / computeEntropySync",
     });
   }
-  const volume = input.volume;
+  const volume = named(input.volume);
   if (options.scale === undefined) {
     checkScaling(volume, "volume.scale");
     return volume;
@@ -178,7 +187,7 @@ function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {
   if (input.info.dtypePerFile) {
     fail({ file: volume.name, field: "--scale", expected: "class files of one stored type (it replaces the scaling of the stored values)", found: `types ${input.info.dtypePerFile.join(", ")}`, hint: "leave --scale out: each file's own scl_slope/scl_inter is applied" });
   }
-  return { ...(input.stored ?? input.volume), scale: { slope: options.scale, inter: 0 } };
+  return named({ ...(input.stored ?? input.volume), scale: { slope: options.scale, inter: 0 } });
 }
 
 /** The kernel options an analysis uses (labels only when no segmentation is given). */

@@ -133,3 +133,20 @@ describe("summarize and encodeNpyFloat32", () => {
     expect(caught(() => encodeNpyFloat32(new Float32Array(1), ["a"] as never)).field).toBe("shape");
   });
 });
+
+describe("messages never name a file 'undefined'", () => {
+  it("parseCropBox without a source, checkSemantics without a name, a volume and a reference image without names", async () => {
+    expect(caught(() => parseCropBox("1:2")).file).toBe("options");
+    const stats = { total: 0, nZeroSum: 0, nNaN: 0, minValue: -3, maxValue: 1, minSum: 1, maxSum: 1, maxEntropy: 0 };
+    expect(caught(() => checkSemantics("softmax", stats, "float32", undefined as never)).file).toBe("volume");
+
+    const input = await softmaxInput();
+    const { name: _n, ...nameless } = input.volume;
+    const neg: ProbInput = { ...input, volume: { ...nameless, data: new Float32Array(24).fill(-1) } as never };
+    expect(caught(() => analyze(neg)).file).toBe("volume");
+    const img: NiftiImage = { version: 1, dims: [3, 2, 2], dtype: "float32", data: new Float32Array(12), scale: undefined, intentCode: 0, geometry: defaultGeometry([3, 2, 2]), littleEndian: true } as never;
+    const grid = caught(() => analyze(input, { image: img }));
+    expect(grid.file).toBe("image");
+    expect(grid.field).toBe("image grid");
+  });
+});

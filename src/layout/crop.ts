@@ -9,14 +9,15 @@ export interface CropBox {
 
 /**
  * Parses a crop box in nnU-Net's (z, y, x) order: "z0:z1,y0:y1,x0:x1" or [[z0,z1],[y0,y1],[x0,x1]]
- * (the crop_bbox of nnU-Net v1 properties), into NIfTI (i, j, k) order.
+ * (the crop_bbox of nnU-Net v1 properties), into NIfTI (i, j, k) order. `source` names where the
+ * box came from in messages ("options" when a library caller gives none).
  */
-export function parseCropBox(value: string | unknown, source: string): CropBox {
+export function parseCropBox(value: unknown, source?: string): CropBox {
   let zyx: number[][];
   if (typeof value === "string") zyx = value.split(",").map((p) => p.split(":").map((s) => Number(s.trim())));
   else zyx = value as number[][];
   const ok = Array.isArray(zyx) && zyx.length === 3 && zyx.every((r) => Array.isArray(r) && r.length === 2 && r.every((x) => Number.isInteger(x) && x >= 0) && r[1]! > r[0]!);
-  if (!ok) fail({ file: source, field: "crop_bbox", expected: "three increasing integer ranges in (z, y, x) order, e.g. 0:82,5:105,4:85", found: JSON.stringify(value) });
+  if (!ok) fail({ file: typeof source === "string" && source ? source : "options", field: "crop_bbox", expected: "three increasing integer ranges in (z, y, x) order, e.g. 0:82,5:105,4:85", found: JSON.stringify(value) });
   const [z, y, x] = zyx as [number[], number[], number[]];
   return { start: [x[0]!, y[0]!, z[0]!], end: [x[1]!, y[1]!, z[1]!] };
 }

@@ -42,7 +42,9 @@ const FLT_MIN = 2 ** -126;
  */
 const TINY_VALUE = 2 ** -100;
 
-export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, file: string, options: SemanticsOptions = {}): void {
+export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, name: string, options: SemanticsOptions = {}): void {
+  // exported: a caller without a name gets "volume", not "undefined", in the messages
+  const file = typeof name === "string" && name ? name : "volume";
   const { minValue, maxValue } = stats;
   if (minValue > maxValue) return; // no value but NaN (the range is empty): every voxel reported as NaN
   const range = `min ${fmt(minValue)}, max ${fmt(maxValue)}`;
