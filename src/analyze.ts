@@ -9,6 +9,7 @@ import type { ProbVolume, VolumeMeta } from "./layout/volume.js";
 import { computeEntropySync, maxEntropy } from "./kernel/entropy.js";
 import type { CropBox } from "./layout/crop.js";
 import { cropDims, placeInGrid } from "./layout/crop.js";
+import { checkScaling } from "./layout/volume.js";
 import type { ProbInput, InputInfo } from "./read/probabilities.js";
 import type { Geometry, NiftiImage } from "./read/nifti.js";
 import { defaultGeometry } from "./read/nifti.js";
@@ -154,20 +155,6 @@ function named<T extends { name: string }>(x: T, fallback = "volume"): T {
   return typeof x.name === "string" && x.name !== "" ? x : { ...x, name: fallback };
 }
 
-/** A scaling a hand-built volume may carry: a zero or non-finite slope gives an all-zero or all-NaN map. */
-function checkScaling(volume: ProbVolume, field: string): void {
-  const scale: unknown = volume.scale;
-  if (scale === undefined) return;
-  const { slope, inter } = (typeof scale === "object" && scale !== null ? scale : {}) as { slope?: unknown; inter?: unknown };
-  const ok = typeof slope === "number" && Number.isFinite(slope) && slope !== 0 && typeof inter === "number" && Number.isFinite(inter);
-  if (!ok) {
-    fail({
-      file: volume.name, field, expected: "{ slope, inter }: a finite non-zero slope and a finite intercept (value = stored * slope + inter), or no scale",
-      found: typeof scale === "object" && scale !== null ? `slope ${String(slope)}, inter ${String(inter)}` : describeValue(scale),
-    });
-  }
-}
-
 function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {
   // JavaScript callers may pass a bare volume: name what analyze takes instead of failing inside
   if (typeof input !== "object" || input === null || typeof input.volume !== "object" || input.volume === null || typeof input.info !== "object" || input.info === null) {
@@ -279,14 +266,24 @@ const LABEL_TOL = 1e-3;
  * Integer labels of the first volume of a segmentation (scaling applied, rounded; NaN -> -1).
  * A volume with values that are not integers (an intensity image given as --seg) is refused.
  */
+const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
+
 function segLabels(seg: NiftiImage): Int32Array {
   const n = spatialDims(seg).reduce((a, b) => a * b, 1);
   const out = new Int32Array(n);
   const slope = seg.scale?.slope ?? 1, inter = seg.scale?.inter ?? 0;
+  const [nx = 1, ny = 1] = spatialDims(seg);
   for (let v = 0; v < n; v++) {
     const x = seg.data[v]! * slope + inter;
-    if (!Number.isFinite(x)) { out[v] = -1; continue; }
+    if (x !== x) { out[v] = -1; continue; } // NaN: left out, as documented
     const l = Math.round(x);
+    // an Int32Array would wrap 3e9 into another label (or a negative one, left out): refuse
+    if (!(l >= INT32_MIN && l <= INT32_MAX)) {
+      fail({
+        file: seg.name, field: "labels", expected: `integer labels from ${INT32_MIN} to ${INT32_MAX}`,
+        found: `${x} at voxel (${v % nx}, ${Math.floor(v / nx) % ny}, ${Math.floor(v / (nx * ny))})`,
+      });
+    }
     if (Math.abs(x - l) > LABEL_TOL) {
       fail({
         file: seg.name, field: "values", expected: "integer labels", found: `non-integer values such as ${Number(x.toPrecision(6))}`,

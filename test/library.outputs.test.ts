@@ -198,3 +198,34 @@ describe("normalised maps", () => {
     expect(() => computeEntropySync(vol)).toThrow(/^volume: name: expected a string naming the volume in messages, found undefined/);
   });
 });
+
+describe("a hand-built volume's scaling, and segmentation labels, through the library", () => {
+  it("computeEntropySync and the pool refuse a zero or NaN slope (all-zero or all-NaN maps)", async () => {
+    for (const slope of [0, NaN]) {
+      const vol = { ...monaiVolume(false), dtype: "float32", scale: { slope, inter: 0 } } as ProbVolume;
+      expect(() => computeEntropySync(vol)).toThrow(new RegExp(`^monai: scale: expected \\{ slope, inter \\}: a finite non-zero slope.*found slope ${slope}`));
+      await expect(pool.computeEntropy(vol)).rejects.toThrow(/^monai: scale: expected/);
+    }
+  });
+});
+
+describe("segmentation labels through analyze", () => {
+  it("labels outside the 32-bit range or infinite are refused naming the voxel; NaN is left out", async () => {
+    const { analyze } = await import("../src/analyze.js");
+    const { readProbabilities } = await import("../src/read/probabilities.js");
+    const { encodeNpyFloat32 } = await import("../src/write/npy.js");
+    const { defaultGeometry } = await import("../src/read/nifti.js");
+    const data = new Float32Array(24);
+    for (let v = 0; v < 8; v++) { data[v] = 0.5; data[8 + v] = 0.25; data[16 + v] = 0.25; }
+    const input = await readProbabilities(encodeNpyFloat32(data, [3, 2, 2, 2]), "p.npy");
+    const seg = (values: number[]) => ({
+      name: "seg.nii", version: 1 as const, dims: [2, 2, 2], dtype: "float32" as const, data: Float32Array.from(values), scale: undefined,
+      intentCode: 0, geometry: defaultGeometry([2, 2, 2]), littleEndian: true,
+    });
+    for (const bad of [3e9, 1e12, Infinity, -Infinity]) {
+      expect(() => analyze(input, { seg: seg([0, 1, 2, 1, 0, bad, 1, 1]) })).toThrow(new RegExp(`^seg\\.nii: labels: expected integer labels from -2147483648 to 2147483647, found ${Math.fround(bad)} at voxel \\(1, 0, 1\\)`));
+    }
+    const ok = analyze(input, { seg: seg([0, 1, 2, 1, 0, NaN, 2 ** 31 - 128, -(2 ** 31)]) }); // the float32 ends of the range
+    expect(ok.summary.perLabel).toBeDefined();
+  });
+});

@@ -66,7 +66,7 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
       imageNpy = { data: arr.data, shape: arr.shape };
     } else refs.image = firstVolume(await readNiftiFile(args.image));
   }
-  if (args.seg) refs.seg = checkSegLabels(firstVolume(requireOneVolume(await readNiftiFile(args.seg))));
+  if (args.seg) refs.seg = firstVolume(requireOneVolume(await readNiftiFile(args.seg)));
 
   const options: AnalyzeOptions = { unit: args.unit };
   let kind: Kind | undefined = args.kind;
@@ -235,31 +235,6 @@ function requireOneVolume(img: NiftiImage): NiftiImage {
     fail({ file: img.name, field: "dim", expected: "a 3-D label map", found: `dims [${img.dims.join(", ")}]`, hint: "--seg takes one label volume; save the one you mean on its own" });
   }
   return img;
-}
-
-const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
-
-/**
- * The labels of a --seg become 32-bit integers (rounded, scaling applied): a label outside that
- * range would wrap into another (3e9 became a negative label and vanished from perLabel), and an
- * infinite one would be left out without a word. Both are refused, naming the first such voxel;
- * NaN stays what the README documents, a voxel left out.
- */
-function checkSegLabels(seg: NiftiImage): NiftiImage {
-  const slope = seg.scale?.slope ?? 1, inter = seg.scale?.inter ?? 0;
-  const { data } = seg;
-  for (let v = 0; v < data.length; v++) {
-    const x = data[v]! * slope + inter;
-    if (x !== x) continue;
-    const l = Math.round(x);
-    if (l >= INT32_MIN && l <= INT32_MAX) continue;
-    const [nx = 1, ny = 1] = seg.dims;
-    fail({
-      file: seg.name, field: "labels", expected: `integer labels from ${INT32_MIN} to ${INT32_MAX}`,
-      found: `${x} at voxel (${v % nx}, ${Math.floor(v / nx) % ny}, ${Math.floor(v / (nx * ny))})`,
-    });
-  }
-  return seg;
 }
 
 /** Options that the input's format has no use for are refused rather than silently ignored. */

@@ -9,7 +9,7 @@ import { arenaStart, dataView, ensureMemory, f32View, i32View, kernelExports, MA
 import type { RawArray } from "../layout/dtype.js";
 import { decodeInto } from "./decode.js";
 import type { ProbVolume } from "../layout/volume.js";
-import { classCount, planKernel, planLayout, gridDims, permuteToGrid } from "../layout/volume.js";
+import { checkScaling, classCount, planKernel, planLayout, gridDims, permuteToGrid } from "../layout/volume.js";
 
 /** How the class values are to be read. */
 export type Kind = "softmax" | "logits" | "sigmoid" | "tissue";
@@ -433,6 +433,7 @@ export function checkVolumeCall(vol: ProbVolume, options: EntropyOptions): void 
   // every message names the volume: without a name they would read "undefined: dtype: ..."
   if (typeof vol.name !== "string") fail({ file: "volume", field: "name", expected: "a string naming the volume in messages", found: describeValue(vol.name) });
   checkOptions(options);
+  checkScaling(vol);
   const layout = planLayout(vol);
   const native = nativeDType(vol);
   planSlabs({

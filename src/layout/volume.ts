@@ -234,3 +234,17 @@ export function permuteToGrid<T extends Float32Array | Int32Array>(map: T, dims:
   });
   return out;
 }
+
+/** A scaling a hand-built volume may carry: a zero or non-finite slope gives an all-zero or all-NaN map. */
+export function checkScaling(volume: ProbVolume, field = "scale"): void {
+  const scale: unknown = volume.scale;
+  if (scale === undefined) return;
+  const { slope, inter } = (typeof scale === "object" && scale !== null ? scale : {}) as { slope?: unknown; inter?: unknown };
+  const ok = typeof slope === "number" && Number.isFinite(slope) && slope !== 0 && typeof inter === "number" && Number.isFinite(inter);
+  if (!ok) {
+    fail({
+      file: volume.name, field, expected: "{ slope, inter }: a finite non-zero slope and a finite intercept (value = stored * slope + inter), or no scale",
+      found: typeof scale === "object" && scale !== null ? `slope ${String(slope)}, inter ${String(inter)}` : describeValue(scale),
+    });
+  }
+}
