@@ -52,6 +52,7 @@ Options:
                         channel (default 1..C)
   --scale S             multiply stored values by S (e.g. 1/255), replacing scl_slope
   --allow-unnormalized  renormalise softmax inputs whose class sums are far from 1
+                        (softmax only; counts or votes stored as integers too)
   --npy                 also write entropy.npy, shaped (z, y, x) (nnU-Net's array
                         order: the grid axes reversed), or (row, col) for 2-D inputs
   --no-png              skip the PNG figures
