@@ -138,6 +138,52 @@ describe(`browser sources and readable errors (${env})`, () => {
     }
   });
 
+  it("a .nii.gz holding far more than its header describes is refused, fed to the inflater in small pieces", async () => {
+    // a valid NIfTI-1 (10 x 10 x 10 x 3 float32) followed by 1 GiB of zeros in the same gzip stream
+    const header = new Uint8Array(352);
+    const dv = new DataView(header.buffer);
+    dv.setInt32(0, 348, true);
+    [4, 10, 10, 10, 3, 1, 1, 1].forEach((d, i) => dv.setInt16(40 + 2 * i, d, true));
+    dv.setInt16(70, 16, true); dv.setInt16(72, 32, true);
+    dv.setFloat32(108, 352, true); dv.setFloat32(112, 1, true);
+    [1, 1, 1, 1].forEach((p, i) => dv.setFloat32(76 + 4 * i, p, true));
+    header.set([0x6e, 0x2b, 0x31, 0], 344);
+    const cs = new CompressionStream("gzip");
+    const writer = cs.writable.getWriter();
+    const compressed = new Response(cs.readable).arrayBuffer();
+    await writer.write(header);
+    await writer.write(new Uint8Array(4 * 3000).fill(0x3e));
+    const zeros = new Uint8Array(1 << 20);
+    for (let i = 0; i < 1024; i++) await writer.write(zeros);
+    await writer.close();
+    const bomb = new Uint8Array(await compressed);
+    // the inflater sees the file in 64 KiB pieces, so it can stop right after the limit; a whole
+    // Blob stream made Chromium inflate gigabytes in chunks of hundreds of MiB before the check
+    const Real = globalThis.DecompressionStream;
+    let largestPiece = 0;
+    globalThis.DecompressionStream = class extends Real {
+      constructor(format: CompressionFormat) {
+        super(format);
+        const inner = this.writable;
+        const writable = new WritableStream<Uint8Array>({
+          async write(chunk) { largestPiece = Math.max(largestPiece, chunk.byteLength); const w = inner.getWriter(); await w.write(chunk); w.releaseLock(); },
+          async close() { await inner.getWriter().close(); },
+          async abort(reason) { await inner.abort(reason); },
+        });
+        Object.defineProperty(this, "writable", { value: writable });
+      }
+    } as typeof DecompressionStream;
+    try {
+      const err = await readNiftiFrom(new File([bomb], "bomb.nii.gz")).catch((e: unknown) => e);
+      expect(isSegentropyError(err), String(err).slice(0, 200)).toBe(true);
+      expect(String((err as Error).message)).toMatch(/^bomb\.nii\.gz: gzip stream: expected 12352 bytes once inflated/);
+      expect(largestPiece).toBeGreaterThan(0);
+      expect(largestPiece).toBeLessThanOrEqual(65536);
+    } finally {
+      globalThis.DecompressionStream = Real;
+    }
+  });
+
   it("rejects a failed fetch with its status", async () => {
     const err = await readProbabilitiesFrom(new Response("nope", { status: 404, statusText: "Not Found" })).catch((e: unknown) => e);
     expect(String((err as Error).message)).toMatch(/HTTP response: expected status 200, found 404 Not Found/);
