@@ -32,6 +32,7 @@ export { parseNpy, isNpy } from "./read/npy.js";
 export type { NpyArray } from "./read/npy.js";
 export { readNpz, readNpzAsync, npzKeys, isZip, inflateRawWithFflate, NPZ_MAX_BYTES } from "./read/npz.js";
 export type { NpzMember, NpzOptions } from "./read/npz.js";
+export { crc32 } from "./read/crc32.js";
 export { isGzip, gunzipWithStreams, gzipWithStreams, inflateRawWithStreams, canInflateRawWithStreams } from "./read/gzip.js";
 export type { Gunzip, InflateRaw } from "./read/gzip.js";
 export { analyze, analyzeAsync } from "./analyze.js";

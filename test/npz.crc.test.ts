@@ -41,3 +41,28 @@ describe(".npz CRC-32", () => {
     expect(String((err as Error).message)).toMatch(/bad\.npz: probabilities\.npy CRC-32: expected 0x[0-9a-f]{8}/);
   });
 });
+
+describe("the JavaScript CRC-32 (browsers and any host without a native one)", () => {
+  it("equals node:zlib's crc32 on every length from 0 to 300 and on 1 MiB, also continued", async () => {
+    const { crc32: zlibCrc } = await import("node:zlib");
+    const { crc32 } = await import("../src/read/crc32.js");
+    const data = new Uint8Array(1 << 20);
+    let s = 12345;
+    for (let i = 0; i < data.length; i++) { s = (s * 1103515245 + 12345) >>> 0; data[i] = s >>> 24; }
+    for (let n = 0; n <= 300; n++) expect(crc32(data.subarray(0, n))).toBe(zlibCrc(data.subarray(0, n)));
+    expect(crc32(data)).toBe(zlibCrc(data));
+    expect(crc32(data.subarray(1000), crc32(data.subarray(0, 1000)))).toBe(zlibCrc(data));
+  });
+
+  it("readProbabilities without a crc32 option (the browser path) refuses a flipped bit in a stored member", async () => {
+    const { readProbabilities } = await import("../src/read/probabilities.js");
+    const npy = npyF32([0.25, 0.5, 0.75, 0.5], [2, 2]);
+    const zip = zipSync({ "probabilities.npy": [npy, { level: 0 }] });
+    expect(Array.from((await readProbabilities(zip, "good.npz")).volume.data as Float32Array)).toEqual([0.25, 0.5, 0.75, 0.5]);
+    const bad = zip.slice();
+    bad[30 + "probabilities.npy".length + npy.length - 4] ^= 1;
+    const err = await readProbabilities(bad, "bad.npz").then(() => null, (e: unknown) => e);
+    expect(isSegentropyError(err)).toBe(true);
+    expect(String((err as Error).message)).toMatch(/^bad\.npz: probabilities\.npy CRC-32: expected 0x[0-9a-f]{8} \(from the zip directory\), found 0x[0-9a-f]{8}: the member's data is corrupt/);
+  });
+});

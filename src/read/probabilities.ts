@@ -11,6 +11,7 @@ import { GunzipLimitError, canInflateRawWithStreams, gunzipWithStreams, inflateP
 import type { NpyArray } from "./npy.js";
 import { isNpy, parseNpy, parseNpyHeader } from "./npy.js";
 import { isZip, readNpzAsync } from "./npz.js";
+import { crc32 } from "./crc32.js";
 import type { NiftiImage } from "./nifti.js";
 import { niftiDescribedSize, niftiVersion, parseNifti } from "./nifti.js";
 import { requireSamePlace } from "./geometry.js";
@@ -63,7 +64,8 @@ export interface ReadOptions {
    * has it, else fflate). The Node entry passes zlib's.
    */
   inflateRaw?: InflateRaw;
-  /** CRC-32 function: when given, .npz members are checked against their directory CRC-32. */
+  /** CRC-32 function that .npz members are checked with against their directory CRC-32 (default:
+   *  a JavaScript one, crc32.ts; the Node entry passes node:zlib's, which is faster). */
   crc32?: (data: Uint8Array) => number;
 }
 
@@ -117,7 +119,7 @@ export async function readProbabilities(bytes: Uint8Array, name: string, options
   if (bytes.length === 0) fail({ file: name, field: "size", expected: "a probability file", found: "an empty file (0 bytes)" });
   const raw = await inflateIfGzip(bytes, name, options.gunzip);
   if (isZip(raw)) {
-    const { key, array } = await readNpzAsync(raw, name, { key: options.key, inflateRaw: options.inflateRaw ?? (canInflateRawWithStreams() ? inflateRawWithStreams : undefined), ...(options.crc32 ? { crc32: options.crc32 } : {}) });
+    const { key, array } = await readNpzAsync(raw, name, { key: options.key, inflateRaw: options.inflateRaw ?? (canInflateRawWithStreams() ? inflateRawWithStreams : undefined), crc32: options.crc32 ?? crc32 });
     const input = fromNpy(array, name, options.classAxis ?? 0);
     input.info.format = "npz";
     input.info.key = key;
