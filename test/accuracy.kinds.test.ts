@@ -98,7 +98,7 @@ describe("sigmoid", () => {
 });
 
 describe("tissue", () => {
-  for (const C of [2, 3, 6, 12, 32, 117, 300]) {
+  for (const C of [2, 3, 6, 8, 9, 12, 32, 117, 300]) {
     it(`C = ${C}: within 1e-6 bits of float64, sums below, near and above 1, small excursions clipped`, () => {
       const r = rng(C * 13 + 5);
       const rows: Float64Array[] = [];
