@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { OutputSet } from "../src/node/output.js";
+import { CommitInterrupted, OutputSet } from "../src/node/output.js";
 import { isSegentropyError } from "../src/errors.js";
 
 vi.mock("node:fs", async (importOriginal) => {
@@ -105,5 +105,37 @@ describe("OutputSet.commit rollback", () => {
     const nested = join(parent, "a", "b", "out");
     expectFailureNaming(() => newRun(nested).commit(), join(nested, "montage.png"));
     expect(real.readdirSync(parent)).toEqual([]);
+  });
+
+  it("commitAsync aborted after an output was moved aside: rejects with CommitInterrupted, everything restored", async () => {
+    const dir = earlierRun();
+    const before = contents(dir);
+    const stop = new AbortController();
+    vi.mocked(fs.renameSync).mockImplementation((from, to) => {
+      real.renameSync(from, to);
+      if (String(to).endsWith(".bak")) stop.abort("SIGTERM");
+    });
+    const err = await newRun(dir).commitAsync(stop.signal).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CommitInterrupted);
+    expect((err as CommitInterrupted).reason).toBe("SIGTERM");
+    expect((err as CommitInterrupted).notRestored).toEqual([]);
+    expect(contents(dir)).toEqual(before);
+  });
+
+  it("commitAsync aborted while writing into a folder it made: the folder is removed", async () => {
+    const parent = real.mkdtempSync(join(tmpdir(), "segentropy-rollback-"));
+    const stop = new AbortController();
+    vi.mocked(fs.writeFileSync).mockImplementation((path, data) => {
+      real.writeFileSync(path, data);
+      stop.abort("SIGINT");
+    });
+    await expect(newRun(join(parent, "a", "out")).commitAsync(stop.signal)).rejects.toBeInstanceOf(CommitInterrupted);
+    expect(real.readdirSync(parent)).toEqual([]);
+  });
+
+  it("commitAsync without an abort writes the same outputs as commit", async () => {
+    const dir = earlierRun();
+    expect(await newRun(dir).commitAsync(new AbortController().signal)).toEqual(["entropy.nii.gz", "axial_k01.png", "montage.png", "stats.json"].map((f) => join(dir, f)));
+    expect(Object.keys(contents(dir))).toEqual(["axial_k01.png", "entropy.nii.gz", "montage.png", "stats.json"]);
   });
 });

@@ -63,7 +63,7 @@ Options:
   --quiet               print nothing on success
   --help, --version
 
-Exit codes: 0 success, 2 bad usage or input, 1 internal error.`;
+Exit codes: 0 success, 2 bad usage or input, 1 internal error, 130 / 143 stopped by SIGINT / SIGTERM.`;
 
 /** Options that take a value, those whose value is a path, and those that take none. */
 const VALUE_FLAGS = new Set(["--image", "--seg", "--out", "--kind", "--units", "--unit", "--key", "--class-axis", "--properties", "--crop-bbox", "--regions", "--scale", "--gzip-level", "--threads"]);

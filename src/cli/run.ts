@@ -24,6 +24,14 @@ export interface RunResult {
   lines: string[];
 }
 
+/** How the entry point stops a run (SIGINT / SIGTERM): see src/cli/main.ts. */
+export interface RunControl {
+  /** Aborted by a signal: the output commit then stops and is undone (CommitInterrupted). */
+  signal?: AbortSignal;
+  /** Called with "write" right before the outputs are committed, "done" once they are all in place. */
+  onPhase?: (phase: "write" | "done") => void;
+}
+
 /** Volumes with fewer class values than this run on the main thread: starting workers costs more. */
 const POOL_MIN_VALUES = 1 << 23;
 /** Inputs at least this large on disk start the workers while they are read (~80 ms to start two
@@ -31,7 +39,7 @@ const POOL_MIN_VALUES = 1 << 23;
  *  that takes the pool. A pool started for a volume that turns out small is closed unused. */
 const EARLY_POOL_FILE_BYTES = 4 * 1024 * 1024;
 
-export async function run(args: CliArgs): Promise<RunResult> {
+export async function run(args: CliArgs, control: RunControl = {}): Promise<RunResult> {
   if (args.inputs.length === 0) fail({ file: "command line", field: "PROBS", expected: "at least one probability file", found: "none", hint: "see segentropy --help" });
   const clock = stopwatch();
   await init();
@@ -41,14 +49,14 @@ export async function run(args: CliArgs): Promise<RunResult> {
   // a failed start surfaces where the pool is awaited; until then it must not be an unhandled rejection
   early?.catch(() => undefined);
   try {
-    return await runWith(args, clock, threads, early);
+    return await runWith(args, clock, threads, early, control);
   } finally {
     // closes the early pool when runWith did not take it (it closes what it takes)
     if (early) void early.then((p) => p.close(), () => undefined);
   }
 }
 
-async function runWith(args: CliArgs, clock: () => number, threads: number, early: Promise<EntropyPool> | undefined): Promise<RunResult> {
+async function runWith(args: CliArgs, clock: () => number, threads: number, early: Promise<EntropyPool> | undefined, control: RunControl): Promise<RunResult> {
   const props = args.properties ? readJson(args.properties) : undefined;
   // uncompressed .npy: read slab by slab during the computation instead of whole (bounded memory)
   const stream = args.inputs.length === 1 && /\.npy$/i.test(args.inputs[0]!)
@@ -155,7 +163,10 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   report.outputs = names;
   report.timings = { ...secondsOf(timings), threads: pool ? threads : 1, peakRssMiB: Math.round(peakRssBytes() / 2 ** 20) };
   outputs.add("stats.json", JSON.stringify(report, null, 1) + "\n");
-  const written = outputs.commit();
+  // yields between files so that a signal handler runs mid-commit; an abort undoes the commit
+  control.onPhase?.("write");
+  const written = await outputs.commitAsync(control.signal);
+  control.onPhase?.("done");
   timings.write = clock();
 
   const s = analysis.summary;

@@ -17,7 +17,7 @@ import type { NiftiWriteOptions } from "../write/nifti.js";
 import { writeFileSync, renameSync, rmSync } from "node:fs";
 
 export * from "../index.js";
-export { OutputSet } from "./output.js";
+export { OutputSet, CommitInterrupted } from "./output.js";
 export { readFileBytes, gunzipNode, gzipNode, gzipParallel, inflateRawNode, DEFAULT_GZIP_LEVEL };
 
 /** Reads one probability file, or several 3-D NIfTI files (one per class), from disk. */

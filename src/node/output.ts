@@ -8,6 +8,8 @@
  *   4. the temporary files are renamed into place and the backups removed.
  * Any failure in 2-4 restores the backups and removes the temporary files, so the folder is exactly
  * as before, and the error names the file that failed. Inputs are never overwritten or removed.
+ * `commitAsync` is the same commit yielding between files and moves, undone the same way when its
+ * abort signal fires (the CLI's SIGINT / SIGTERM).
  */
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, realpathSync, rmdirSync, readdirSync } from "node:fs";
 import type { Stats } from "node:fs";
@@ -17,6 +19,20 @@ import { describeEntry } from "./files.js";
 
 /** Names an earlier run's stats.json may list that we are willing to remove as stale outputs. */
 const OUTPUT_NAME = /^[^./\\][^/\\]*\.(png|nii|nii\.gz|npy)$/i;
+
+/** Internal: thrown inside the commit when its abort signal is seen. */
+class Interruption extends Error {}
+
+/**
+ * The rejection of {@link OutputSet.commitAsync} when its signal was aborted mid-commit. The commit
+ * has been undone; `notRestored` lists the backups that could not be put back (normally none).
+ */
+export class CommitInterrupted extends Error {
+  constructor(readonly reason: unknown, readonly notRestored: readonly string[]) {
+    super(notRestored.length ? `output commit interrupted: could not restore ${notRestored.join(", ")}` : "output commit interrupted: the output folder is unchanged");
+    this.name = "CommitInterrupted";
+  }
+}
 
 export class OutputSet {
   private readonly files = new Map<string, Uint8Array | string | readonly Uint8Array[]>();
@@ -72,13 +88,41 @@ export class OutputSet {
     return [...stale];
   }
 
+  /** Writes every output (see the file comment) in one go; throws a SegentropyError after undoing a partial commit. */
   commit(): string[] {
+    const steps = this.steps();
+    for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+  }
+
+  /**
+   * The same commit, yielding to the event loop between files, file pieces and moves aside, so
+   * that a signal handler or timer can run while it writes. Once `signal` is aborted, the commit
+   * stops at the next of these points and is undone exactly as a failed one is (temporary files
+   * removed, moved-aside outputs put back, folders it made removed); it then rejects with a
+   * {@link CommitInterrupted}. An abort after the last move aside comes too late: the outputs are
+   * then renamed into place without yielding, and the commit completes.
+   */
+  async commitAsync(signal?: AbortSignal): Promise<string[]> {
+    const steps = this.steps(signal);
+    for (let r = steps.next(); ; r = steps.next()) {
+      if (r.done) return r.value;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** The commit, a yield at each point where it may be interrupted (after which `signal` is checked). */
+  private *steps(signal?: AbortSignal): Generator<void, string[], void> {
+    if (signal?.aborted) throw new CommitInterrupted(signal.reason, []);
     const stale = this.check();
     const created = makeFolders(this.dir);
     const temps = new Map<string, string>(); // target -> temporary file
     const backups: Array<[string, string]> = []; // [original path, backup path]
     const placed: string[] = [];
     let current = this.dir;
+    const pause = function* (): Generator<void, void, void> {
+      yield;
+      if (signal?.aborted) throw new Interruption();
+    };
     try {
       for (const [name, content] of this.files) {
         const target = join(this.dir, name);
@@ -86,7 +130,8 @@ export class OutputSet {
         current = target;
         temps.set(target, tmp);
         if (typeof content === "string" || content instanceof Uint8Array) writeFileSync(tmp, content);
-        else writePieces(tmp, content);
+        else yield* writePieces(tmp, content, pause);
+        yield* pause();
       }
       for (const target of [...temps.keys(), ...stale]) {
         if (!lstat(target)) continue;
@@ -94,6 +139,7 @@ export class OutputSet {
         const bak = sidePath(target, "bak");
         renameSync(target, bak);
         backups.push([target, bak]);
+        yield* pause();
       }
       for (const [target, tmp] of temps) {
         current = target;
@@ -102,6 +148,7 @@ export class OutputSet {
       }
     } catch (err) {
       const left = this.rollback(placed, backups, [...temps.values()], created);
+      if (err instanceof Interruption) throw new CommitInterrupted(signal?.reason, left);
       const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
       fail({
         file: current, field: "--out", expected: "a writable file", found: `an error (${code})`,
@@ -195,10 +242,14 @@ function quietStat(f: () => Stats | undefined): Stats | undefined {
   }
 }
 
-function writePieces(path: string, pieces: readonly Uint8Array[]): void {
+function* writePieces(path: string, pieces: readonly Uint8Array[], between: () => Generator<void, void, void>): Generator<void, void, void> {
   const fd = openSync(path, "w");
   try {
-    for (const p of pieces) for (let off = 0; off < p.length; ) off += writeSync(fd, p, off, p.length - off);
+    for (let i = 0; i < pieces.length; i++) {
+      if (i > 0) yield* between();
+      const p = pieces[i]!;
+      for (let off = 0; off < p.length; ) off += writeSync(fd, p, off, p.length - off);
+    }
   } finally {
     closeSync(fd);
   }
