@@ -10,7 +10,7 @@ import {
   percentileWindow, threePanelFigure, encodePng, labelColor, NEUROLOGICAL_ORIENTATION,
 } from "../src/render/index.js";
 import type { RGBAImage, Slice, View, ViewPlan } from "../src/render/index.js";
-import type { ErrorMessage, ProbeMessage, Reply, ResultMessage, RunRequest } from "./protocol.js";
+import type { ErrorMessage, ProbeMessage, ProbeRequest, Reply, ResultMessage, RunRequest } from "./protocol.js";
 import { KIND_LABEL, pageHint, pageWords } from "./messages.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -49,7 +49,7 @@ const state = {
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
 worker.onmessage = (ev: MessageEvent<Reply>) => {
   const m = ev.data;
-  if (m.type === "probe") { if (m.id === state.probeId) showProbe(m); return; }
+  if (m.type === "probe") { if (m.id === state.probeId && m.run !== null && m.run === state.result?.id) showProbe(m); return; }
   if (m.id !== state.runId) return; // a newer run superseded this one
   if (m.type === "progress") setProgress(m.step, m.fraction);
   else if (m.type === "error") showError(m);
@@ -698,7 +698,7 @@ function showHover(ijk: [number, number, number]): void {
   $("hover").textContent = lines.join("\n");
   $("hover").dataset.voxel = ijk.join(",");
   drawCursor();
-  worker.postMessage({ type: "probe", id: ++state.probeId, ijk });
+  worker.postMessage({ type: "probe", id: ++state.probeId, run: r.id, ijk } satisfies ProbeRequest);
 }
 
 function showProbe(m: ProbeMessage): void {

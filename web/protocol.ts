@@ -13,7 +13,8 @@ export interface RunRequest {
   /** .npy/.npz: the axis holding the classes (negative: from the end); absent: the library's default (0). */
   classAxis?: number;
 }
-export interface ProbeRequest { type: "probe"; id: number; ijk: [number, number, number] }
+/** Class values at a voxel of the map shown, i.e. of run `run` (the id of its RunRequest and ResultMessage). */
+export interface ProbeRequest { type: "probe"; id: number; run: number; ijk: [number, number, number] }
 export type Request = RunRequest | ProbeRequest;
 
 export interface ResultMessage {
@@ -43,5 +44,6 @@ export interface ResultMessage {
 }
 export interface ProgressMessage { type: "progress"; id: number; step: string; fraction: number }
 export interface ErrorMessage { type: "error"; id: number; message: string; file?: string; field?: string; expected?: string; found?: string; hint?: string; known: boolean }
-export interface ProbeMessage { type: "probe"; id: number; ijk: [number, number, number]; values: number[] | null; probabilities: number[] | null }
+/** `run`: the run the values come from (the probe's), or null when the worker no longer holds that run (nothing to show). */
+export interface ProbeMessage { type: "probe"; id: number; run: number | null; ijk: [number, number, number]; values: number[] | null; probabilities: number[] | null }
 export type Reply = ResultMessage | ProgressMessage | ErrorMessage | ProbeMessage;
