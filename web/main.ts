@@ -11,7 +11,7 @@ import {
 } from "../src/render/index.js";
 import type { RGBAImage, Slice, View, ViewPlan } from "../src/render/index.js";
 import type { ErrorMessage, ProbeMessage, ProbeRequest, Reply, ResultMessage, RunRequest } from "./protocol.js";
-import { KIND_LABEL, pageHint, pageWords } from "./messages.js";
+import { KIND_LABEL, geometryWords, pageHint, pageWords } from "./messages.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 type Role = "probs" | "image" | "seg" | "props";
@@ -718,7 +718,7 @@ function showProbe(m: ProbeMessage): void {
 
 function showStats(r: ResultMessage): void {
   const s = r.report;
-  $("input-line").textContent = `${r.names.probs}: ${r.inputLine}. Grid [${r.dims.join(", ")}]${r.names.image ? `, geometry from ${r.names.image}` : ""}.`;
+  $("input-line").textContent = `${r.names.probs}: ${r.inputLine}. Grid [${r.dims.join(", ")}], ${geometryWords(r.report.grid.geometrySource, r.names.image)}.`;
   const rows: Array<[string, string, number | null, string]> = [
     ["totalEntropy", "total entropy", s.totalEntropy, r.unit],
     ["meanEntropy", "mean entropy per voxel", s.meanEntropy, r.unit],

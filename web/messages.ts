@@ -74,3 +74,13 @@ export function pageHint(hint: string | undefined): PageHint {
   out.text = kept.join("; ");
   return out;
 }
+
+/**
+ * Where the map's place in space came from, for the input line: `geometrySource` is the library's
+ * (stats.json grid.geometrySource: the file whose header gave it, or "none (…)"). A .npy image
+ * (beside 2-D .npy probabilities) is only displayed: it carries no geometry, so it is named as such.
+ */
+export function geometryWords(geometrySource: string, image?: string): string {
+  if (!geometrySource.startsWith("none")) return `geometry from ${geometrySource}`;
+  return `no geometry (1 mm voxels, no transform)${image ? `: ${image} is only shown, a .npy holds none` : ""}`;
+}

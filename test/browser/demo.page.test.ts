@@ -581,6 +581,31 @@ describe("demo page: tissue maps (class files without a background class)", () =
   });
 });
 
+describe("demo page: where the map's geometry comes from", () => {
+  it("2-D .npy probabilities with an image.npy: no geometry, and the .npy image is named as giving none", async () => {
+    const dir = join(CASES, "s06_2d_npy_t1slice");
+    const { page, errors } = await open("?empty");
+    try {
+      await page.setInputFiles("#files", [join(dir, "probabilities.npy"), join(dir, "image.npy")]);
+      await settled(page);
+      const line = (await page.textContent("#input-line"))!;
+      expect(line).not.toContain("geometry from");
+      expect(line).toContain("no geometry (1 mm voxels, no transform): image.npy is only shown, a .npy holds none.");
+      expect(errors).toEqual([]);
+    } finally { await page.close(); }
+  });
+
+  it("NIfTI probabilities alone: the geometry is their own header's (qform/sform codes 1), named", async () => {
+    const { page, errors } = await open("?empty");
+    try {
+      await page.setInputFiles("#files", S03.probs);
+      await settled(page);
+      expect(await page.textContent("#input-line")).toContain(", geometry from probabilities.nii.gz.");
+      expect(errors).toEqual([]);
+    } finally { await page.close(); }
+  });
+});
+
 describe("demo page: a channel-last .npy (z, y, x, C)", () => {
   /** s03's 4-D NIfTI probabilities (x, y, z, C) written as a C-order .npy of shape (z, y, x, C). */
   function channelLast(dir: string): string {
@@ -827,6 +852,15 @@ describe("demo page with every shared case (all files of a case uploaded at once
       expect(Number(await stat("voxels"))).toBe(want.summary.voxels);
       expect(Number(await stat("nanVoxels"))).toBe(want.summary.nanVoxels);
       expect((await demoState(page)).dims).toEqual(want.dims);
+      // where the geometry comes from: every case's NIfTI image has qform/sform codes > 0 in its
+      // header; the 2-D .npy case (s06) has no NIfTI at all, and its image.npy gives no geometry
+      const image = m.files.image?.path;
+      const line = (await page.textContent("#input-line"))!;
+      if (image && /\.nii(\.gz)?$/.test(image)) expect(line).toContain(`geometry from ${image}.`);
+      else {
+        expect(line).toContain("no geometry (1 mm voxels, no transform)");
+        expect(line).not.toContain("geometry from");
+      }
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: join(SHOTS, `case-${name}.png`), fullPage: false });
       expect(errors).toEqual([]);
