@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Builds the demo page (web/) and the NiiVue example (examples/niivue/) into a static folder
 // (default web-dist/) with the sample case, ready for any static host. Usage:
-//   node scripts/build-web.mjs [OUTDIR] [--serve [PORT]]
+//   node scripts/build-web.mjs [OUTDIR] [--serve [PORT]] [--port PORT]
+// PORT defaults to the PORT environment variable, else 8080; it is bound before OUTDIR is touched,
+// so a busy port stops the script with one line and the previous build kept.
 // OUTDIR is emptied first only if it is empty or a previous build (it holds .segentropy-demo-build).
 import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -53,19 +55,41 @@ export async function buildWeb(outDir) {
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const args = process.argv.slice(2);
-  const serveAt = args.indexOf("--serve");
-  const portArg = serveAt >= 0 && args[serveAt + 1] && !args[serveAt + 1].startsWith("--") ? args[serveAt + 1] : undefined;
-  const out = resolve(args.find((a, i) => !a.startsWith("--") && !(portArg !== undefined && i === serveAt + 1)) ?? join(root, "web-dist"));
+  // the port: --serve PORT, or --port PORT (which also serves), else PORT from the environment, else 8080
+  const valueAfter = (flag) => { const i = args.indexOf(flag); return i >= 0 && args[i + 1] !== undefined && !args[i + 1].startsWith("--") ? i + 1 : -1; };
+  const portAt = valueAfter("--port") >= 0 ? valueAfter("--port") : valueAfter("--serve");
+  const serve = args.includes("--serve") || args.includes("--port");
+  const portArg = portAt >= 0 ? args[portAt] : undefined;
+  const outArg = args.find((a, i) => !a.startsWith("--") && i !== valueAfter("--port") && i !== valueAfter("--serve"));
+  const out = resolve(outArg ?? join(root, "web-dist"));
+  let server;
+  if (serve) {
+    // the port is taken before anything is built, so a busy port leaves the previous build as it was
+    const { serveStatic, parsePort, listenFailure } = await import("./serve-static.mjs");
+    const portText = portArg ?? process.env.PORT ?? "8080";
+    const port = parsePort(portText);
+    if (port === undefined) {
+      console.error(`build-web: ${JSON.stringify(portText)} is no port number: give one from 0 to 65535 (--serve PORT, --port PORT or the PORT environment variable; 0: any free port)`);
+      process.exit(2);
+    }
+    try {
+      ({ server } = await serveStatic(out, port));
+    } catch (err) {
+      const how = (p) => (outArg === undefined || outArg === "web-dist" ? `PORT=${p} npm run demo:web` : `node scripts/build-web.mjs ${outArg} --serve ${p}`);
+      console.error(`build-web: ${listenFailure(err, port, how)}; nothing was built, ${out} is unchanged`);
+      process.exit(1);
+    }
+  }
   try {
     await buildWeb(out);
   } catch (err) {
+    server?.close();
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
   }
   console.log(`build-web: ${out}`);
-  if (serveAt >= 0) {
-    const { serveStatic } = await import("./serve-static.mjs");
-    const { url } = await serveStatic(out, Number(portArg ?? process.env.PORT ?? 8080));
+  if (server) {
+    const url = `http://127.0.0.1:${server.address().port}/`;
     console.log(`demo: ${url}   (NiiVue example: ${url}niivue/)   Ctrl-C to stop`);
   }
 }
