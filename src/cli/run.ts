@@ -93,6 +93,17 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
     const value = fromFile ? (cropSource === args.properties && props ? props : readJson(cropSource)).crop_bbox : cropSource;
     if (fromFile && value === undefined) fail({ file: cropSource, field: "crop_bbox", expected: "a crop_bbox entry", found: "none" });
     options.crop = parseCropBox(value, cropSource);
+    // two different boxes for one grid: whichever won, the map would sit shifted against the other
+    if (args.cropBbox !== undefined && cropSource !== args.properties && props && "crop_bbox" in props) {
+      const other = parseCropBox(props.crop_bbox, args.properties);
+      if (other.start.some((v, d) => v !== options.crop!.start[d]) || other.end.some((v, d) => v !== options.crop!.end[d])) {
+        fail({
+          file: "command line", field: "--crop-bbox", expected: `the crop box of --properties ${args.properties} (${zyxText(other)}), or no --crop-bbox`,
+          found: `${zyxText(options.crop)} from ${cropSource === args.cropBbox && !fromFile ? "the command line" : cropSource}`,
+          hint: "give one crop box: drop --crop-bbox to use the properties' crop_bbox",
+        });
+      }
+    }
   }
 
   const timings: Record<string, number> = { read: clock() };
@@ -184,6 +195,11 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
     `  outputs (${args.out}): ${written.map((p) => p.slice(args.out.length).replace(/^[\\/]/, "")).join(", ")}`,
   ];
   return { outputs: written, lines };
+}
+
+/** A crop box in nnU-Net's (z, y, x) order, as the user wrote it: "z0:z1,y0:y1,x0:x1". */
+function zyxText(box: { start: readonly number[]; end: readonly number[] }): string {
+  return [2, 1, 0].map((d) => `${box.start[d]}:${box.end[d]}`).join(",");
 }
 
 /** NIfTI-1 keeps each size in an int16. */
