@@ -120,9 +120,28 @@ function keyOf(memberName: string): string {
   return memberName.replace(/\.npy$/, "");
 }
 
-/** The central directory (zip.ts reads it; nothing is inflated). */
+/**
+ * The central directory (zip.ts reads it; nothing is inflated). An archive naming one key twice is
+ * refused: two members of the same name (numpy reads the last, a reader walking the directory the
+ * first), or "x" and "x.npy" (numpy's key "x" is the member "x", ours was "x.npy"). Which array
+ * such an archive holds is ambiguous, so it is not guessed.
+ */
 function readDirectory(bytes: Uint8Array, name: string): ZipDirectory {
-  return zipOrFail(name, () => readZipDirectory(bytes, name));
+  const dir = zipOrFail(name, () => readZipDirectory(bytes, name));
+  const seen = new Map<string, string>();
+  for (const m of dir.entries) {
+    const key = keyOf(m.name);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      fail({
+        file: name, field: `member ${m.name}`,
+        expected: "each member name (and each key, with or without .npy) once in the archive",
+        found: first === m.name ? `two members named '${m.name}' (numpy reads the last, other readers the first)` : `members '${first}' and '${m.name}', both key '${key}'`,
+      });
+    }
+    seen.set(key, m.name);
+  }
+  return dir;
 }
 
 /** Chooses the member, checks its declared sizes and method, and returns its stored bytes (raw deflate data, or the stored .npy). */
