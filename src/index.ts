@@ -40,8 +40,8 @@ export type { Analysis, AnalyzeOptions, References, EntropyComputer } from "./an
 export { summarize } from "./measures/summary.js";
 export type { Summary, LabelStats } from "./measures/summary.js";
 export { checkSemantics } from "./measures/semantics.js";
-export { buildReport } from "./measures/report.js";
-export type { Report } from "./measures/report.js";
+export { buildReport, mostUncertainSlice, sliceWords } from "./measures/report.js";
+export type { Report, MostUncertainSlice } from "./measures/report.js";
 export { encodeNifti1Float32, encodeNifti1Header, nifti1Float32Parts } from "./write/nifti.js";
 export type { NiftiWriteOptions } from "./write/nifti.js";
 export { encodeNpyFloat32 } from "./write/npy.js";

@@ -4,7 +4,7 @@
  * profile, statistics, downloads). All pixels come from src/render, as the CLI's PNGs do.
  */
 import { VERSION, downloadBlob } from "../src/index.js";
-import type { Kind, Unit } from "../src/index.js";
+import type { Kind, MostUncertainSlice, Unit } from "../src/index.js";
 import {
   viewPlan, extractSlice, sliceCount, scalarToRGBA, labelsToRGBA, overlay, colorBar, profilePlot,
   percentileWindow, threePanelFigure, encodePng, labelColor, NEUROLOGICAL_ORIENTATION,
@@ -716,6 +716,12 @@ function showProbe(m: ProbeMessage): void {
   el.textContent = lines.join("\n");
 }
 
+/** The slice the figures call axial, with its voxel axis; along k, said so, when there is no geometry. */
+function mostUncertainRow(m: MostUncertainSlice, unit: string): [string, string, number | null, string] {
+  const where = m.view === "axial" ? `voxel axes ${m.voxelAxes}` : "no geometry: along grid axis k";
+  return ["mostUncertainSlice", m.view === "axial" ? "most uncertain axial slice" : "most uncertain slice", m.index, `along ${m.axis} (total ${fmt(m.totalEntropy)} ${unit}; ${where})`];
+}
+
 function showStats(r: ResultMessage): void {
   const s = r.report;
   $("input-line").textContent = `${r.names.probs}: ${r.inputLine}. Grid [${r.dims.join(", ")}], ${geometryWords(r.report.grid.geometrySource, r.names.image)}.`;
@@ -728,7 +734,7 @@ function showStats(r: ResultMessage): void {
     ["voxels", "voxels", s.voxels, ""],
     ["nanVoxels", "NaN voxels", s.nanVoxels, ""],
     ["zeroSumVoxels", "all-zero voxels", s.zeroSumVoxels, ""],
-    ["mostUncertainSlice", "most uncertain axial slice", s.mostUncertainSlice.index, `k (total ${fmt(s.mostUncertainSlice.totalEntropy)} ${r.unit})`],
+    mostUncertainRow(s.mostUncertainSlice, r.unit),
   ];
   const dl = $("stats");
   dl.replaceChildren();

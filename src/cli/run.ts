@@ -9,7 +9,7 @@ import { fileSlabSource, openNpyStream } from "../node/npy-stream.js";
 import type { AnalyzeOptions, References } from "../analyze.js";
 import type { Kind } from "../kernel/entropy.js";
 import { parseCropBox } from "../layout/crop.js";
-import { buildReport } from "../measures/report.js";
+import { buildReport, sliceWords } from "../measures/report.js";
 import { nifti1Float32Parts } from "../write/nifti.js";
 import { encodeNpyFloat32 } from "../write/npy.js";
 import { OutputSet, readFileBytes, readNiftiFile, readNpyFile, readProbabilitiesFile, gzipParallel, createNodePool, defaultThreads } from "../node/index.js";
@@ -185,7 +185,7 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   const lines = [
     `segentropy: ${info.files.join(" + ")} (${info.format}${info.key ? ` '${info.key}'` : ""}, ${info.dtype} [${info.shape.join(", ")}], ${analysis.classes} classes on axis ${info.classAxis}, kind ${analysis.kind})`,
     `  total entropy ${fmt(s.totalEntropy)} ${analysis.unit} over ${s.voxels} voxels; mean ${fmt(report.meanEntropy)}, max ${fmt(report.maxEntropy)} (of ${fmt(analysis.maxPossibleEntropy)} possible)`,
-    `  zero-sum voxels ${analysis.kernel.nZeroSum}, NaN voxels ${s.nanVoxels}${analysis.dims[2]! > 1 ? `; most uncertain slice k=${report.mostUncertainSlice.index}` : ""}`,
+    `  zero-sum voxels ${analysis.kernel.nZeroSum}, NaN voxels ${s.nanVoxels}${report.perSliceTotalEntropy[report.mostUncertainSlice.axis].length > 1 ? `; most uncertain ${sliceWords(report.mostUncertainSlice)}` : ""}`,
     ...(s.finiteVoxels === 0 ? ["  warning: every voxel is NaN: the input holds no usable probabilities"] : []),
     ...(tooLarge ? [`  note: no PNG figures: ${tooLarge}`] : []),
     ...(!is2d && !niftiFits ? [`  note: no entropy.nii.gz: the grid [${analysis.dims.join(", ")}] has an axis of more than ${NIFTI1_MAX_DIM} voxels, more than NIfTI-1 holds; the map is in entropy.npy`] : []),

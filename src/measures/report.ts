@@ -2,6 +2,22 @@
 import type { Analysis } from "../analyze.js";
 import { argmaxIndex } from "./summary.js";
 import { VERSION } from "../version.js";
+import { axisCodes, viewPlan } from "../render/orientation.js";
+
+/**
+ * The most uncertain slice, along the voxel axis the figures call axial (the one nearest the
+ * subject's S-I axis, from the grid's orientation), or along grid axis k when there is no geometry.
+ */
+export interface MostUncertainSlice {
+  /** Voxel axis the slices are taken along (earlier versions: always "k", whatever the orientation). */
+  axis: "i" | "j" | "k";
+  index: number;
+  totalEntropy: number;
+  /** "axial": `axis` is the grid's S-I axis; "grid k": no geometry, slices along grid axis k. */
+  view: "axial" | "grid k";
+  /** Directions of the voxel axes (i, j, k), e.g. "RAS" or "SAR"; null without geometry. */
+  voxelAxes: string | null;
+}
 
 export interface Report {
   tool: string;
@@ -18,7 +34,7 @@ export interface Report {
   finiteVoxels: number;
   nanVoxels: number;
   zeroSumVoxels: number;
-  mostUncertainSlice: { axis: "k"; index: number; totalEntropy: number };
+  mostUncertainSlice: MostUncertainSlice;
   perSliceTotalEntropy: { i: number[]; j: number[]; k: number[] };
   perLabel: { source: string; labels: Record<string, { count: number; meanEntropy: number; totalEntropy: number }> };
   input: Record<string, unknown>;
@@ -33,7 +49,6 @@ function num(x: number): number | null {
 
 export function buildReport(a: Analysis): Report {
   const s = a.summary;
-  const k = argmaxIndex(s.perSliceTotal.k);
   const input: Record<string, unknown> = {
     ...a.input,
     classes: a.classes,
@@ -67,10 +82,24 @@ export function buildReport(a: Analysis): Report {
     finiteVoxels: s.finiteVoxels,
     nanVoxels: s.nanVoxels,
     zeroSumVoxels: a.kernel.nZeroSum,
-    mostUncertainSlice: { axis: "k", index: k, totalEntropy: s.perSliceTotal.k[k] ?? 0 },
+    mostUncertainSlice: mostUncertainSlice(a),
     perSliceTotalEntropy: s.perSliceTotal,
     perLabel: { source: a.labelSource, labels: s.perLabel },
     input,
     grid: { dims: a.dims, affine: a.geometry.affine, geometrySource: a.geometrySource },
   };
+}
+
+/** The most uncertain slice as the figures see it: along the axial voxel axis (first of equal totals). */
+export function mostUncertainSlice(a: Pick<Analysis, "summary" | "geometry" | "geometrySource">): MostUncertainSlice {
+  const none = a.geometrySource.startsWith("none");
+  const axis = none ? "k" : (["i", "j", "k"] as const)[viewPlan(a.geometry.affine, "axial").sliceAxis]!;
+  const totals = a.summary.perSliceTotal[axis];
+  const index = argmaxIndex(totals);
+  return { axis, index, totalEntropy: totals[index] ?? 0, view: none ? "grid k" : "axial", voxelAxes: none ? null : axisCodes(a.geometry.affine) };
+}
+
+/** The slice in words, e.g. "axial slice i=10 (voxel axes SAR)", "slice k=3 (no geometry: along grid axis k)". */
+export function sliceWords(m: MostUncertainSlice): string {
+  return m.view === "axial" ? `axial slice ${m.axis}=${m.index} (voxel axes ${m.voxelAxes})` : `slice ${m.axis}=${m.index} (no geometry: along grid axis k)`;
 }

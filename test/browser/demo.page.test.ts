@@ -785,6 +785,38 @@ describe("demo page: the library's CLI hints in the page's words", () => {
       expect(text).not.toMatch(/--[a-z]|Hint/);
     } finally { await page.close(); }
   });
+
+  it("a sagittal acquisition: the most uncertain axial slice is along the voxel axis nibabel calls S-I, as the viewer shows it", async () => {
+    // voxel axes S, A, R; only the plane i = 10 is uncertain (24 * 16 voxels at 1 bit), every k slice holds 24 bits
+    const dir = mkdtempSync(join(tmpdir(), "segentropy-sag-"));
+    try {
+      const py = spawnSync("/usr/bin/python3", ["-c", `
+import sys, numpy as np, nibabel as nib
+d = sys.argv[1]
+p = np.zeros((20, 24, 16, 2), np.float32); p[..., 0] = 1; p[10] = 0.5
+aff = np.array([[0, 0, 1, -8], [0, 1, 0, -12], [1, 0, 0, -10], [0, 0, 0, 1]], float)
+img = nib.Nifti1Image(p, aff); img.header.set_sform(aff, 1); img.header.set_qform(aff, 1); nib.save(img, d + '/sag.nii.gz')
+print(''.join(nib.aff2axcodes(aff)))
+`, dir], { encoding: "utf8" });
+      expect(py.status, py.stderr).toBe(0);
+      const codes = py.stdout.trim();
+      expect(codes).toBe("SAR");
+      const axis = "ijk"[[...codes].findIndex((c) => c === "S" || c === "I")]!;
+      const { page, errors } = await open("?empty");
+      try {
+        await page.setInputFiles("#files", [join(dir, "sag.nii.gz")]);
+        await settled(page);
+        const row = await page.$eval('#stats dd[data-stat="mostUncertainSlice"]', (dd) => ({ label: dd.previousElementSibling!.textContent, value: (dd as HTMLElement).dataset.value, text: dd.textContent }));
+        expect(row.label).toBe("most uncertain axial slice");
+        expect(row.value).toBe("10");
+        expect(row.text).toBe(`10 along ${axis} (total 384 bits; voxel axes SAR)`);
+        const st = await demoState(page);
+        expect(st.view).toBe("axial");
+        expect(st.index).toBe(10);
+        expect(errors).toEqual([]);
+      } finally { await page.close(); }
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
 });
 
 describe("scripts/build-web.mjs output folder", () => {
