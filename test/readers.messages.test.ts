@@ -91,7 +91,7 @@ describe(".npy header messages", () => {
       ["{'descr': <f4 !!!, 'fortran_order': False, 'shape': (2, 3), }", `descr: expected a simple dtype such as '<f4', found "<f4 !!!"`],
       ["{'descr': '<f4', 'fortran_order': 'no', 'shape': (2, 3), }", `fortran_order: expected True or False, found "'no'"`],
       ["{'descr': '<f4', 'fortran_order': False, 'shape': [2, 3], }", `shape: expected a tuple of integers, found "[2, 3]"`],
-      ["{'descr': '<f4', 'shape': (2, 3), }", `fortran_order: expected True or False, found no 'fortran_order' key in the header "{'descr': '<f4', 'shape': (2, 3), }"`],
+      ["{'descr': '<f4', 'shape': (2, 3), }", `header: expected a dict with the keys 'descr', 'fortran_order', 'shape' (as numpy requires), found keys 'descr', 'shape' (no 'fortran_order')`],
       ["{'descr': [('a', '<f4'), ('b', '<f4')], 'fortran_order': False, 'shape': (3,), }", `descr: expected a simple dtype such as '<f4', found a structured dtype, "[('a', '<f4'), ('b', '<f4')]"`],
     ];
     for (const [header, want] of cases) expect(message(() => parseNpy(npyWith(header), "h.npy")), header).toBe(`h.npy: ${want}`);

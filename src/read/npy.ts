@@ -65,6 +65,8 @@ export function parseNpyHeader(bytes: Uint8Array, name: string, fileSize = bytes
   }
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(start, start + headerLen));
 
+  // the keys first, as numpy checks them: exactly descr, fortran_order and shape
+  checkHeaderKeys(header, name);
   // each field as Python's repr writes it; anything else is reported as found, quoted
   const descrM = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header);
   const orderM = /['"]fortran_order['"]\s*:\s*(True|False)\b/.exec(header);
@@ -93,6 +95,53 @@ export function parseNpyHeader(bytes: Uint8Array, name: string, fileSize = bytes
     fail({ file: name, field: "data", expected: `${need} bytes for shape (${parts.join(", ")}) of ${descr}`, found: `${fileSize - dataOffset} bytes (truncated)` });
   }
   return { dtype, shape, order, strides: stridesFor(shape, order), descr, littleEndian: endian !== ">" || size === 1, dataOffset, dataBytes };
+}
+
+const HEADER_KEYS = ["descr", "fortran_order", "shape"];
+
+/**
+ * The header has to be a dict literal with exactly the keys descr, fortran_order and shape, each
+ * once: numpy refuses other key sets ("Header does not contain the correct keys"). The dict is split
+ * at its top-level commas (outside strings and brackets); each item has to start with a quoted key.
+ * The values are checked by the caller.
+ */
+function checkHeaderKeys(header: string, name: string): void {
+  const expected = `a dict with the keys ${HEADER_KEYS.map((k) => `'${k}'`).join(", ")} (as numpy requires)`;
+  const text = header.trim();
+  const notDict = (): never => fail({ file: name, field: "header", expected, found: `${quote(text)}, not such a dict` });
+  if (!text.startsWith("{") || !text.endsWith("}")) notDict();
+  const items: string[] = [];
+  let depth = 0, q = "", from = 1;
+  for (let i = 1; i < text.length - 1; i++) {
+    const c = text[i]!;
+    if (q) {
+      if (c === "\\") i++;
+      else if (c === q) q = "";
+    } else if (c === "'" || c === '"') q = c;
+    else if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) { if (--depth < 0) notDict(); }
+    else if (c === "," && depth === 0) { items.push(text.slice(from, i)); from = i + 1; }
+  }
+  if (q || depth !== 0) notDict();
+  items.push(text.slice(from, text.length - 1));
+  const keys: string[] = [];
+  items.forEach((item, i) => {
+    if (item.trim() === "" && i === items.length - 1) return; // a trailing comma, or {}
+    const m = /^\s*(['"])([^'"]*)\1\s*:/.exec(item);
+    if (!m) return notDict();
+    keys.push(m[2]!);
+  });
+  const sorted = [...keys].sort();
+  if (sorted.length === HEADER_KEYS.length && sorted.every((k, i) => k === HEADER_KEYS[i])) return;
+  const extra = [...new Set(keys.filter((k) => !HEADER_KEYS.includes(k)))];
+  const missing = HEADER_KEYS.filter((k) => !keys.includes(k));
+  const twice = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
+  const what = [
+    extra.length ? `unknown ${extra.length > 1 ? "keys" : "key"} ${extra.map((k) => `'${k}'`).join(", ")}` : "",
+    missing.length ? `no ${missing.map((k) => `'${k}'`).join(", ")}` : "",
+    twice.length ? `${twice.map((k) => `'${k}'`).join(", ")} more than once` : "",
+  ].filter(Boolean).join("; ");
+  fail({ file: name, field: "header", expected, found: `keys ${keys.length ? keys.map((k) => `'${k}'`).join(", ") : "none"} (${what})` });
 }
 
 /** What a header has for `key`, quoted in short: its value as written, or that the key is missing. */
