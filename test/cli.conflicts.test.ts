@@ -1,6 +1,6 @@
 /** Options that contradict each other, or the files given with them, are refused in one line. */
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli, tempDir } from "./helpers/cli.js";
 import { FIXTURES } from "./helpers/cases.js";
@@ -36,5 +36,56 @@ describe("--crop-bbox against the crop_bbox of --properties", () => {
     const [z, y, x] = props.crop_bbox as [number[], number[], number[]];
     expect(stats.input.cropBox.start_ijk).toEqual([x[0], y[0], z[0]]);
     expect(stats.input.cropBox.end_ijk).toEqual([x[1], y[1], z[1]]);
+  });
+});
+
+describe("region order and kind against the regions_class_order of --properties", () => {
+  const c = "s09_sigmoid_regions_inia19_2mm";
+  const propsFile = caseFile(c, "properties.json");
+  const order = (JSON.parse(readFileSync(propsFile, "utf8")) as { regions_class_order: number[] }).regions_class_order;
+  const base = [caseFile(c, "probabilities.npz"), "--properties", propsFile, "--no-png"];
+  const oneLine = (args: string[]): string => {
+    const r = cli([...args, "--out", join(tempDir(), "o")]);
+    expect(r.code, r.stdout).toBe(2);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    return lines[0]!;
+  };
+
+  it("a --regions order other than the properties' is refused, naming both", () => {
+    const reversed = [...order].reverse().join(",");
+    expect(reversed).not.toBe(order.join(","));
+    const line = oneLine([...base, "--regions", reversed]);
+    expect(line).toContain(`command line: --regions: expected the regions_class_order of --properties ${propsFile} (${order.join(",")})`);
+    expect(line).toContain(`found ${reversed}`);
+  });
+
+  it("the same order twice runs, and stats.json records the order used and where it came from", () => {
+    for (const [extra, source] of [[["--regions", order.join(",")], "--regions"], [[], propsFile]] as const) {
+      const out = join(tempDir(), "o");
+      const r = cli([...base, ...extra, "--out", out]);
+      expect(r.code, r.stderr).toBe(0);
+      const stats = JSON.parse(readFileSync(join(out, "stats.json"), "utf8"));
+      expect(stats.kind).toBe("sigmoid");
+      expect(stats.input.regionsClassOrder).toEqual({ labels: order, source });
+    }
+  });
+
+  it("a malformed regions_class_order is refused with file, field, expected and found", () => {
+    for (const [value, found] of [["abc", '"abc"'], [[1, "x", 3], '[1,"x",3]'], [[], "[]"], [{ a: 1 }, '{"a":1}']] as const) {
+      const f = join(tempDir(), "props.json");
+      writeFileSync(f, JSON.stringify({ regions_class_order: value }));
+      const line = oneLine([caseFile(c, "probabilities.npz"), "--properties", f, "--no-png"]);
+      expect(line).toBe(`segentropy: ${f}: regions_class_order: expected a list of integer labels, one per sigmoid channel, found ${found}`);
+    }
+  });
+
+  it("a kind other than sigmoid for a region model is refused (a region model's channels are independent sigmoids)", () => {
+    for (const kind of ["logits", "softmax", "tissue"]) {
+      const line = oneLine([...base, "--kind", kind]);
+      expect(line).toContain("command line: --kind: expected --kind sigmoid, or no --kind");
+      expect(line).toContain(`regions_class_order ${order.join(",")}`);
+      expect(line).toContain(`found --kind ${kind}`);
+    }
   });
 });

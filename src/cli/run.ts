@@ -79,7 +79,25 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   const options: AnalyzeOptions = { unit: args.unit };
   let kind: Kind | undefined = args.kind;
   // Safe detections only: an .npz member named 'logits', or nnU-Net properties naming regions.
-  const regions = args.regions ?? (Array.isArray(props?.regions_class_order) ? (props.regions_class_order as number[]) : undefined);
+  const propsRegions = propertiesRegions(props, args.properties);
+  if (args.regions && propsRegions && args.regions.join() !== propsRegions.join()) {
+    // two orders for one model: either one would put the labels of the other on the wrong channels
+    fail({
+      file: "command line", field: "--regions", expected: `the regions_class_order of --properties ${args.properties} (${propsRegions.join(",")}), or no --regions`,
+      found: args.regions.join(","), hint: "give one region order: drop --regions to use the properties' regions_class_order",
+    });
+  }
+  const keyKind = !args.kind && info.key === "logits";
+  if (propsRegions && ((args.kind && args.kind !== "sigmoid") || keyKind)) {
+    // a region model's channels are independent sigmoids, also as logits (a per-channel sigmoid,
+    // never a softmax across channels): no other kind reads them right, so it is refused, not noted
+    fail({
+      file: "command line", field: "--kind", expected: `--kind sigmoid, or no --kind (--properties ${args.properties} names a region model: regions_class_order ${propsRegions.join(",")})`,
+      found: keyKind ? "the .npz member 'logits' (read as --kind logits)" : `--kind ${args.kind}`,
+      hint: keyKind ? "a region model's channels are independent sigmoids: save their sigmoid probabilities, or drop --properties" : "a region model's channels are independent sigmoid outputs: drop --kind",
+    });
+  }
+  const regions = args.regions ?? propsRegions;
   if (!kind && info.key === "logits") kind = "logits";
   if (!kind && args.properties && regions) kind = "sigmoid";
   options.kind = kind ?? "softmax";
@@ -132,6 +150,7 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   timings.compute = clock();
   if (imageNpy) checkImageSlice(imageNpy, analysis.dims, args.image!);
   const report = buildReport(analysis);
+  if (options.regionLabels) report.input.regionsClassOrder = { labels: [...options.regionLabels], source: args.regions ? "--regions" : args.properties };
   const outputs = new OutputSet(args.out, { force: args.force, inputs: [...args.inputs, args.image, args.seg, args.properties].filter((x): x is string => !!x) });
   // a 2-D array (C, H, W) is a picture; a 4-D one is a volume even when z = 1 (nnU-Net's 2-D
   // (C, 1, H, W)): it keeps entropy.nii.gz and a (z, y, x) entropy.npy, as the README's table says
@@ -247,6 +266,19 @@ function readJson(path: string): Record<string, unknown> {
     if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
   } catch { /* reported below */ }
   fail({ file: path, field: "content", expected: "a JSON object", found: "something else" });
+}
+
+/**
+ * regions_class_order of nnU-Net properties: a list of integer labels, or undefined when absent
+ * (or null, Python's None). Anything else is refused rather than read as "no regions".
+ */
+function propertiesRegions(props: Record<string, unknown> | undefined, file: string | undefined): number[] | undefined {
+  const v = props?.regions_class_order;
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length === 0 || !v.every((l) => Number.isInteger(l))) {
+    fail({ file: file ?? "properties", field: "regions_class_order", expected: "a list of integer labels, one per sigmoid channel", found: JSON.stringify(v).slice(0, 60) });
+  }
+  return v as number[];
 }
 
 /** Image and segmentation: the first 3-D volume. */
