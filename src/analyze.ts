@@ -105,6 +105,8 @@ function checkArguments(refs: References, options: AnalyzeOptions): References {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     fail({ file: "arguments", field: "options", expected: "an AnalyzeOptions object (or nothing)", found: describeValue(options) });
   }
+  refuseUnknownKeys(refs, REFERENCE_KEYS, "refs");
+  refuseUnknownKeys(options, OPTION_KEYS, "options");
   for (const key of ["image", "seg"] as const) if (refs[key] !== undefined) checkReference(refs[key], `refs.${key}`);
   const { kind, scale, allowUnnormalized, crop } = options;
   // the kind itself is checked with the kernel options; here only what must be known before computing
@@ -121,6 +123,47 @@ function checkArguments(refs: References, options: AnalyzeOptions): References {
     ...(refs.image !== undefined ? { image: named(refs.image, "image") } : {}),
     ...(refs.seg !== undefined ? { seg: named(refs.seg, "segmentation") } : {}),
   };
+}
+
+const OPTION_KEYS: readonly string[] = ["kind", "unit", "allowUnnormalized", "regionLabels", "crop", "scale", "slabBytes"] satisfies readonly (keyof AnalyzeOptions)[];
+const REFERENCE_KEYS: readonly string[] = ["image", "seg"] satisfies readonly (keyof References)[];
+
+/**
+ * A misspelt option ({ units: "nats" }, the CLI's --units) would otherwise be dropped without a
+ * word and the run done with the default: every key must be one analyze reads.
+ */
+function refuseUnknownKeys(obj: object, known: readonly string[], field: string): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    const close = closestKey(key, known);
+    fail({
+      file: "arguments", field: `${field}.${key}`, expected: `one of ${known.join(", ")}`, found: "an unknown key",
+      ...(close ? { hint: `did you mean ${close}?` } : {}),
+    });
+  }
+}
+
+/** The known key nearest `key` (case ignored; at most 2 edits, adjacent swaps counting 1), if any. */
+function closestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined, bestD = 3;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD && d < Math.max(k.length, key.length)) { best = k; bestD = d; }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance (Levenshtein with adjacent transpositions). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 /** A NiftiImage as readNiftiFile / parseNifti return it: the fields the analysis reads. */
@@ -161,7 +204,7 @@ function analyzedVolume(input: ProbInput, options: AnalyzeOptions): ProbVolume {
     fail({
       file: "arguments", field: "input", expected: "a ProbInput { volume, info } as the readers return it (readProbabilities, fromNpy, fromNifti)",
       found: typeof input === "object" && input !== null ? `an object with keys ${Object.keys(input).join(", ") || "(none)"}` : String(input),
-      hint: "for a bare ProbVolume, call computeEntropy / computeEntropySync",
+      hint: "for a bare ProbVolume, call computeEntropySync(volume, options), or an EntropyPool's computeEntropy (createNodePool, createBrowserPool)",
     });
   }
   const volume = named(input.volume);

@@ -1,0 +1,62 @@
+/**
+ * analyze's options and references are checked by name: a misspelt key ({ units: "nats" }, the
+ * CLI's spelling) is refused with the close match instead of being dropped (a map in bits while
+ * the caller asked for nats), and the hint for a bare volume names functions the package exports.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import * as lib from "../src/index.js";
+import * as node from "../src/node/index.js";
+import { init, analyze, analyzeAsync, readProbabilities, encodeNpyFloat32, SegentropyError } from "../src/index.js";
+import type { ProbInput } from "../src/index.js";
+
+beforeAll(async () => { await init(); });
+
+function caught(fn: () => unknown): SegentropyError {
+  try { fn(); } catch (err) {
+    expect(err).toBeInstanceOf(SegentropyError);
+    return err as SegentropyError;
+  }
+  throw new Error("expected a SegentropyError, nothing was thrown");
+}
+
+/** Two voxels of two classes at p = 0.5: 1 bit each, ln 2 nats (closed form). */
+async function half(): Promise<ProbInput> {
+  return readProbabilities(encodeNpyFloat32(new Float32Array([0.5, 0.5, 0.5, 0.5]), [2, 2]), "half.npy");
+}
+
+describe("analyze option keys", () => {
+  it("a misspelt key is refused with the close match", async () => {
+    const input = await half();
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ units: "nats" }, "units", "unit"],
+      [{ kidn: "logits" }, "kidn", "kind"],
+      [{ allowUnormalized: true }, "allowUnormalized", "allowUnnormalized"],
+      [{ Scale: 2 }, "Scale", "scale"],
+    ];
+    for (const [options, key, close] of cases) {
+      const e = caught(() => analyze(input, {}, options));
+      expect(e.message).toBe(`arguments: options.${key}: expected one of kind, unit, allowUnnormalized, regionLabels, crop, scale, slabBytes, found an unknown key (did you mean ${close}?)`);
+      await expect(analyzeAsync(input, {}, options)).rejects.toThrow(`options.${key}: expected one of`);
+    }
+    // nothing close: no guess
+    expect(caught(() => analyze(input, {}, { threads: 2 } as never)).message).toMatch(/options\.threads: expected one of kind, .*found an unknown key$/);
+    // references too
+    expect(caught(() => analyze(input, { img: undefined } as never)).message).toMatch(/arguments: refs\.img: expected one of image, seg, found an unknown key \(did you mean image\?\)/);
+  });
+
+  it("the right spelling gives the asked unit (ln 2 nats per voxel at p = 0.5)", async () => {
+    const r = analyze(await half(), {}, { unit: "nats" });
+    for (const h of r.map) expect(Math.abs(h - Math.LN2)).toBeLessThan(1e-6);
+  });
+
+  it("a bare volume: the hint names functions the package exports", async () => {
+    const input = await half();
+    const msg = caught(() => analyze(input.volume as never)).message;
+    expect(msg).toContain("call computeEntropySync(volume, options), or an EntropyPool's computeEntropy (createNodePool, createBrowserPool)");
+    expect(typeof lib.computeEntropySync).toBe("function");
+    expect(typeof lib.createBrowserPool).toBe("function");
+    expect(typeof node.createNodePool).toBe("function");
+    expect(typeof lib.EntropyPool.prototype.computeEntropy).toBe("function");
+    expect(msg).toContain("computeEntropySync(volume, options)");
+  });
+});
