@@ -1,0 +1,52 @@
+/** One file per class: the same file named twice (also through a symlink or a hard link) is refused. */
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { linkSync, symlinkSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cli, tempDir } from "./helpers/cli.js";
+
+// three 3-D class maps (4, 3, 2) written by nibabel: p0 = 0.5, p1 = 0.25, p2 = 0.25 everywhere
+const PY = `
+import sys, numpy as np, nibabel as nib
+d = sys.argv[1]
+for c, v in enumerate([0.5, 0.25, 0.25]):
+    nib.save(nib.Nifti1Image(np.full((4, 3, 2), v, np.float32), np.eye(4)), f'{d}/c{c}.nii')
+`;
+
+function classFiles(): string {
+  const dir = tempDir();
+  const r = spawnSync("/usr/bin/python3", ["-c", PY, dir], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return dir;
+}
+
+describe("per-class file lists", () => {
+  it("the same file twice is refused in one line naming both classes", () => {
+    const d = classFiles();
+    const [a, b, c] = ["c0.nii", "c1.nii", "c2.nii"].map((f) => join(d, f)) as [string, string, string];
+    symlinkSync(b, join(d, "link.nii"));
+    linkSync(c, join(d, "hard.nii"));
+    for (const [files, second, first] of [
+      [[a, b, a], 3, 1],
+      [[a, b, join(d, "link.nii")], 3, 2],
+      [[join(d, "hard.nii"), b, c], 3, 1],
+      [[a, join(d, ".", "c0.nii"), c], 2, 1],
+    ] as [string[], number, number][]) {
+      const r = cli([...files, "--out", join(d, "o"), "--no-png"]);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toBe(`segentropy: ${files[second - 1]}: class ${second}: expected a different file from class ${first} (${files[first - 1]}), found the same file (give each class's probability file once)`);
+    }
+  });
+
+  it("three different files run: 1.5 bits per voxel (closed form for 0.5, 0.25, 0.25)", () => {
+    const d = classFiles();
+    const out = join(d, "o");
+    const r = cli([join(d, "c0.nii"), join(d, "c1.nii"), join(d, "c2.nii"), "--out", out, "--no-png"]);
+    expect(r.code, r.stderr).toBe(0);
+    const stats = JSON.parse(readFileSync(join(out, "stats.json"), "utf8"));
+    expect(stats.input.classes).toBe(3);
+    expect(Math.abs(stats.totalEntropy - 1.5 * 24)).toBeLessThan(1e-4);
+  });
+});
