@@ -134,9 +134,9 @@ export class EntropyPool {
   /** Starts the workers and instantiates the current kernel module in each (paid once per pool). */
   static async start(factory: (index: number) => PoolWorker, options: PoolOptions = {}): Promise<EntropyPool> {
     const threads = options.threads ?? 2;
-    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) fail({ file: "options", field: "threads", expected: `an integer from 1 to ${MAX_THREADS}`, found: describeValue(threads) });
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) fail({ file: "options", field: "threads", expected: `an integer from 1 to ${MAX_THREADS}`, found: typeof threads === "number" ? String(threads) : describeValue(threads) });
     const bb: unknown = options.batchBytes;
-    if (bb !== undefined && !(typeof bb === "number" && Number.isFinite(bb) && bb > 0)) fail({ file: "options", field: "batchBytes", expected: "a number of bytes > 0", found: describeValue(bb) });
+    if (bb !== undefined && !(typeof bb === "number" && Number.isFinite(bb) && bb > 0)) fail({ file: "options", field: "batchBytes", expected: "a number of bytes > 0", found: typeof bb === "number" ? String(bb) : describeValue(bb) });
     const module = currentModule();
     const workers = Array.from({ length: threads }, (_, i) => factory(i));
     const pool = new EntropyPool(workers, options.batchBytes ?? 4 * 1024 * 1024);

@@ -1,7 +1,7 @@
 /** File input for Node: whole files as bytes, including files over the 2 GiB readFile limit. */
 import { closeSync, constants, fstatSync, openSync, readSync, readFileSync, statSync } from "node:fs";
 import type { Stats } from "node:fs";
-import { fail, isSegentropyError } from "../errors.js";
+import { describeValue, fail, isSegentropyError } from "../errors.js";
 
 const READ_FILE_LIMIT = 2 ** 31 - 1;
 
@@ -34,6 +34,7 @@ export function readFileBytes(path: string, options: { shared?: boolean } = {}):
  * FIFO that appears between the check and the open is caught by the second check).
  */
 export function openForReading(path: string): number {
+  if (typeof path !== "string") fail({ file: "arguments", field: "path", expected: "a file path (a string)", found: describeValue(path) });
   let fd: number;
   try {
     refuseNonRegular(path, statSync(path));

@@ -11,10 +11,11 @@ import { niftiVersion, parseNifti } from "../read/nifti.js";
 import { isZip } from "../read/npz.js";
 import { isNpy, parseNpy } from "../read/npy.js";
 import type { NpyArray } from "../read/npy.js";
-import { fail } from "../errors.js";
+import { describeValue, fail } from "../errors.js";
 import { encodeNifti1Float32 } from "../write/nifti.js";
 import type { NiftiWriteOptions } from "../write/nifti.js";
-import { writeFileSync, renameSync, rmSync } from "node:fs";
+import { writeFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 
 export * from "../index.js";
 export { OutputSet, CommitInterrupted } from "./output.js";
@@ -23,6 +24,7 @@ export { readFileBytes, gunzipNode, gzipNode, gzipParallel, inflateRawNode, DEFA
 /** Reads one probability file, or several 3-D NIfTI files (one per class), from disk. */
 export async function readProbabilitiesFile(paths: string | readonly string[], options: Omit<ReadOptions, "gunzip" | "inflateRaw"> = {}): Promise<ProbInput> {
   const list = typeof paths === "string" ? [paths] : paths;
+  if (!Array.isArray(list)) fail({ file: "arguments", field: "paths", expected: "a file path, or a list of paths (one NIfTI file per class)", found: describeValue(paths) });
   if (list.length === 0) fail({ file: "command line", field: "inputs", expected: "at least one probability file", found: "none" });
   // uncompressed volumes are read into shared memory: worker pools then use them in place
   if (list.length === 1) return readProbabilities(readFileBytes(list[0]!, { shared: /\.(npy|nii)$/i.test(list[0]!) }), list[0]!, { ...options, gunzip: gunzipNode, inflateRaw: inflateRawNode, ...(crc32Node ? { crc32: crc32Node } : {}) });
@@ -53,14 +55,36 @@ export async function readNpyFile(path: string): Promise<NpyArray> {
 
 /** Writes a float32 map as .nii or .nii.gz (by extension), atomically (temporary file, then rename). */
 export function writeNiftiFile(path: string, map: Float32Array, geometry: Geometry, options: NiftiWriteOptions & { gzipLevel?: number } = {}): void {
+  if (typeof path !== "string" || path === "") fail({ file: "arguments", field: "path", expected: "a file path ending in .nii or .nii.gz", found: typeof path === "string" ? "an empty string" : describeValue(path) });
   let bytes = encodeNifti1Float32(map, geometry, options);
   if (path.endsWith(".gz")) bytes = gzipNode(bytes, options.gzipLevel);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, bytes);
     renameSync(tmp, path);
+  } catch (err) {
+    writeError(err, path);
   } finally {
-    rmSync(tmp, { force: true });
+    try { rmSync(tmp, { force: true }); } catch { /* below a file (ENOTDIR): there is no temporary file */ }
   }
+}
+
+/** A failed write as a SegentropyError naming the caller's path (not the temporary file beside it). */
+function writeError(err: unknown, path: string): never {
+  const code = (err as NodeJS.ErrnoException).code;
+  const folder = dirname(path);
+  let folderIs: "missing" | "not a folder" | "ok" = "ok";
+  try {
+    if (!statSync(folder).isDirectory()) folderIs = "not a folder";
+  } catch {
+    folderIs = "missing";
+  }
+  if (folderIs !== "ok" || code === "ENOENT" || code === "ENOTDIR") {
+    fail({ file: path, field: "folder", expected: "an existing folder to write into", found: folderIs === "not a folder" ? `${folder} is not a folder` : `no folder ${folder}` }, err);
+  }
+  if (code === "EISDIR") fail({ file: path, field: "path", expected: "a file path to write", found: "a directory" }, err);
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") fail({ file: path, field: "path", expected: "a writable location", found: `permission denied (${code})` }, err);
+  if (code === "ENOSPC" || code === "EDQUOT") fail({ file: path, field: "path", expected: "space to write the map", found: `no space left on the device (${code})` }, err);
+  fail({ file: path, field: "path", expected: "a writable file path", found: `an error (${code ?? (err instanceof Error ? err.message : String(err))})` }, err);
 }
 export { createNodePool, defaultThreads } from "./pool.js";

@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { EntropyPool } from "../kernel/pool.js";
 import type { PoolOptions, PoolReply } from "../kernel/pool.js";
+import { describeValue, fail } from "../errors.js";
 
 /** Default worker count: the cores this process may use, at most 8. */
 export function defaultThreads(): number {
@@ -14,6 +15,7 @@ export function defaultThreads(): number {
  * compiled (call `await init()` first). Reuse the pool across volumes; `close()` it when done.
  */
 export async function createNodePool(options: PoolOptions & { workerUrl?: URL } = {}): Promise<EntropyPool> {
+  if (typeof options !== "object" || options === null) fail({ file: "options", field: "createNodePool options", expected: "{ threads?, batchBytes?, workerUrl? } or nothing", found: describeValue(options) });
   // workerUrl: for running from the TypeScript sources (tests), point at the built script
   const url = options.workerUrl ?? new URL("./pool-worker.js", import.meta.url);
   return EntropyPool.start(() => {

@@ -10,6 +10,7 @@ import { BYTES_PER_ELEMENT, swapBytesInPlace, typedView } from "../layout/dtype.
 import type { Scaling } from "../layout/volume.js";
 import { product } from "../layout/strides.js";
 import { byteCount } from "./npy.js";
+import { requireBytes } from "./args.js";
 
 /** The spatial header fields a written map copies from its reference image. */
 export interface Geometry {
@@ -60,7 +61,7 @@ const DTYPE_NAMES: Record<number, string> = {
 
 /** NIfTI-1 (348) or NIfTI-2 (540) by the sizeof_hdr field, in either byte order. */
 export function niftiVersion(bytes: Uint8Array): 1 | 2 | undefined {
-  if (bytes.length < 4) return undefined;
+  if (!(bytes instanceof Uint8Array) || bytes.length < 4) return undefined;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, 4);
   for (const le of [true, false]) {
     const n = dv.getInt32(0, le);
@@ -72,6 +73,7 @@ export function niftiVersion(bytes: Uint8Array): 1 | 2 | undefined {
 
 /** Parses an uncompressed NIfTI file. The returned data views `bytes` (swapped in place if big-endian). */
 export function parseNifti(bytes: Uint8Array, name: string): NiftiImage {
+  requireBytes(bytes, name, "parseNifti");
   const version = niftiVersion(bytes);
   if (!version) fail({ file: name, field: "sizeof_hdr", expected: "348 (NIfTI-1) or 540 (NIfTI-2)", found: bytes.length < 4 ? `${bytes.length} bytes of file` : "another value (not a NIfTI file)" });
   const hdrSize = version === 1 ? 348 : 540;

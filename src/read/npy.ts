@@ -6,6 +6,7 @@ import { fail } from "../errors.js";
 import type { DType, RawArray } from "../layout/dtype.js";
 import { BYTES_PER_ELEMENT, swapBytesInPlace, typedView } from "../layout/dtype.js";
 import { product, stridesFor } from "../layout/strides.js";
+import { requireBytes } from "./args.js";
 
 export interface NpyArray {
   dtype: DType;
@@ -26,7 +27,7 @@ const DESCR: Record<string, DType> = {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 export function isNpy(bytes: Uint8Array): boolean {
-  return bytes.length >= 6 && MAGIC.every((b, i) => bytes[i] === b);
+  return bytes instanceof Uint8Array && bytes.length >= 6 && MAGIC.every((b, i) => bytes[i] === b);
 }
 
 /** An .npy header: the array's description and where its data starts. */
@@ -168,6 +169,7 @@ export function byteCount(dims: readonly number[], size: number): string {
 
 /** Parses .npy bytes. The data is a view of `bytes` (byte-swapped in place when big-endian). */
 export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
+  requireBytes(bytes, name, "parseNpy");
   const h = parseNpyHeader(bytes, name);
   const raw = bytes.subarray(h.dataOffset, h.dataOffset + h.dataBytes);
   const size = BYTES_PER_ELEMENT[h.dtype];

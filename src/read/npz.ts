@@ -12,6 +12,7 @@ import type { NpyArray, NpyHeader } from "./npy.js";
 import { parseNpy, parseNpyHeader } from "./npy.js";
 import type { ZipDirectory, ZipEntry } from "./zip.js";
 import { readZipDirectory, zipEntryData } from "./zip.js";
+import { requireBytes } from "./args.js";
 
 /** Keys tried in order when the caller names none: nnU-Net v2, nnU-Net v1, raw logits. */
 export const KNOWN_KEYS = ["probabilities", "softmax", "logits"] as const;
@@ -43,12 +44,13 @@ export interface NpzOptions {
  * as unrecognised bytes).
  */
 export function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b
+  return bytes instanceof Uint8Array && bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b
     && ((bytes[2] === 0x03 && bytes[3] === 0x04) || (bytes[2] === 0x05 && bytes[3] === 0x06));
 }
 
 /** Lists member keys ("probabilities" for "probabilities.npy"). */
 export function npzKeys(bytes: Uint8Array, name: string): string[] {
+  requireBytes(bytes, name, "npzKeys");
   return readDirectory(bytes, name).entries.map((m) => keyOf(m.name));
 }
 
@@ -58,6 +60,7 @@ export function npzKeys(bytes: Uint8Array, name: string): string[] {
  * inflating it. readNpzAsync takes a faster host inflater.
  */
 export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes = NPZ_MAX_BYTES): NpzMember {
+  requireBytes(bytes, name, "readNpz");
   const { member, raw, keys, chosen } = locateMember(bytes, name, key, maxBytes);
   checkDescribedSize(raw, name, member, chosen);
   let data: Uint8Array;
@@ -74,6 +77,7 @@ export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes 
 
 /** Reads one array like readNpz, inflating with `options.inflateRaw` (node:zlib, DecompressionStream) when given. */
 export async function readNpzAsync(bytes: Uint8Array, name: string, options: NpzOptions = {}): Promise<NpzMember> {
+  requireBytes(bytes, name, "readNpzAsync");
   if (!options.inflateRaw) return readNpz(bytes, name, options.key, options.maxBytes);
   const { member, raw, keys, chosen } = locateMember(bytes, name, options.key, options.maxBytes ?? NPZ_MAX_BYTES);
   checkDescribedSize(raw, name, member, chosen);

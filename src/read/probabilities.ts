@@ -15,6 +15,7 @@ import { crc32 } from "./crc32.js";
 import type { NiftiImage } from "./nifti.js";
 import { niftiDescribedSize, niftiVersion, parseNifti } from "./nifti.js";
 import { requireSamePlace } from "./geometry.js";
+import { foundValue, requireBytes } from "./args.js";
 
 export type Format = "npz" | "npy" | "nifti1" | "nifti2" | "nifti-per-class";
 
@@ -80,6 +81,7 @@ export const GZIP_SLACK_BYTES = 1 << 20;
  * that cannot be read is inflated as before, and that inflate reports what is wrong.
  */
 export async function inflateIfGzip(bytes: Uint8Array, name: string, gunzip: Gunzip = gunzipWithStreams): Promise<Uint8Array> {
+  requireBytes(bytes, name, "inflateIfGzip");
   if (!isGzip(bytes)) return bytes;
   const head = inflatePrefix(bytes, "gzip");
   const described = head ? describedSize(head, name) : undefined;
@@ -116,6 +118,8 @@ function describedSize(head: Uint8Array, name: string): { bytes: number; what: s
 
 /** Reads a probability file of any supported format. */
 export async function readProbabilities(bytes: Uint8Array, name: string, options: ReadOptions = {}): Promise<ProbInput> {
+  requireBytes(bytes, name, "readProbabilities");
+  if (typeof options !== "object" || options === null) fail({ file: name, field: "readProbabilities: options", expected: "ReadOptions { key?, classAxis?, gunzip?, inflateRaw?, crc32? } (or nothing)", found: foundValue(options) });
   if (bytes.length === 0) fail({ file: name, field: "size", expected: "a probability file", found: "an empty file (0 bytes)" });
   const raw = await inflateIfGzip(bytes, name, options.gunzip);
   if (isZip(raw)) {
