@@ -15,7 +15,8 @@ export interface RenderedFigures {
 }
 
 export function renderFigures(a: Analysis, refs: References, imageNpy?: ImageSlice): RenderedFigures {
-  const noGeometry = !refs.image && !refs.seg && a.geometrySource.startsWith("none");
+  // no geometry: none read (a .npy --seg is a label picture with none of its own)
+  const noGeometry = !refs.image && a.geometrySource.startsWith("none");
   const imageData = refs.image ? scaled(refs.image.data, refs.image.scale) : imageNpy && imageNpy.data.length === a.map.length ? imageNpy.data : undefined;
   const set = renderFigureSet({
     entropy: a.map,

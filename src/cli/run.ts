@@ -16,6 +16,8 @@ import { OutputSet, readFileBytes, readNiftiFile, readNpyFile, readProbabilities
 import { totalFileBytes } from "../node/files.js";
 import type { EntropyPool } from "../kernel/pool.js";
 import type { NiftiImage } from "../read/nifti.js";
+import { defaultGeometry } from "../read/nifti.js";
+import type { NpyArray } from "../read/npy.js";
 import { realpathSync, statSync } from "node:fs";
 import { renderFigures } from "./figures.js";
 import type { ImageSlice } from "./figures.js";
@@ -76,7 +78,9 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
       imageNpy = { data: arr.data, shape: arr.shape };
     } else refs.image = firstVolume(await readNiftiFile(args.image));
   }
-  if (args.seg) refs.seg = firstVolume(requireOneVolume(await readNiftiFile(args.seg)));
+  // a .npy label map is a 2-D (row, col) picture, as a .npy --image: it brings no geometry
+  const segNpy = !!args.seg && /\.npy$/i.test(args.seg);
+  if (args.seg) refs.seg = segNpy ? npyLabelSlice(await readNpyFile(args.seg), args.seg) : firstVolume(requireOneVolume(await readNiftiFile(args.seg)));
 
   const options: AnalyzeOptions = { unit: args.unit };
   let kind: Kind | undefined = args.kind;
@@ -149,6 +153,8 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   } finally {
     pool?.close();
   }
+  // the .npy label map's stand-in geometry (1 mm, no transform) is no geometry: say so, as without it
+  if (segNpy && analysis.geometrySource === refs.seg!.name) analysis = { ...analysis, geometrySource: "none (1 mm voxels, no transform)" };
   timings.compute = clock();
   if (imageNpy) checkImageSlice(imageNpy, analysis.dims, args.image!);
   const report = buildReport(analysis);
@@ -157,7 +163,7 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   // a 2-D array (C, H, W) is a picture; a 4-D one is a volume even when z = 1 (nnU-Net's 2-D
   // (C, 1, H, W)): it keeps entropy.nii.gz and a (z, y, x) entropy.npy, as the README's table says
   const volumeArray = (info.format === "npy" || info.format === "npz") && info.shape.length === 4;
-  const is2d = analysis.dims[2] === 1 && !volumeArray && info.format !== "nifti1" && info.format !== "nifti2" && !refs.image && !refs.seg;
+  const is2d = analysis.dims[2] === 1 && !volumeArray && info.format !== "nifti1" && info.format !== "nifti2" && !refs.image && (!refs.seg || segNpy);
   const names: string[] = [];
   // entropy.nii.gz is compressed on zlib's thread pool while this thread draws the figures; the
   // compress timing is what the run spends on it outside the figures (preparing, then waiting)
@@ -304,6 +310,27 @@ function refuseRepeatedClassFiles(paths: readonly string[]): void {
     }
     seen.push({ real, id });
   });
+}
+
+/**
+ * A .npy --seg: a 2-D (row, col) label map of a 2-D input, given to the analysis as a one-slice
+ * label volume over (col, row) in F order (its C order), with the geometry of no geometry.
+ */
+function npyLabelSlice(arr: NpyArray, file: string): NiftiImage {
+  if (arr.shape.length !== 2) {
+    fail({ file, field: "--seg", expected: "a NIfTI label map, or a 2-D (row, col) .npy label map for a 2-D input", found: `a .npy of shape (${arr.shape.join(", ")})` });
+  }
+  if (arr.dtype === "float16") fail({ file, field: "--seg dtype", expected: "integer labels (an integer, float32 or float64 .npy)", found: "float16" });
+  const [rows, cols] = arr.shape as [number, number];
+  let data = arr.data;
+  if (arr.order === "F" && rows > 1 && cols > 1) {
+    // F order over (row, col) is C order over (col, row): transpose into (col fastest)
+    const t = new (data.constructor as new (n: number) => typeof data)(data.length);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c + cols * r] = data[r + rows * c]!;
+    data = t;
+  }
+  const dims = [cols, rows, 1];
+  return { name: file, version: 1, dims, dtype: arr.dtype, data, scale: undefined, intentCode: 0, geometry: defaultGeometry(dims), littleEndian: true };
 }
 
 /** Image and segmentation: the first 3-D volume. */
