@@ -163,7 +163,10 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   // a 2-D array (C, H, W) is a picture; a 4-D one is a volume even when z = 1 (nnU-Net's 2-D
   // (C, 1, H, W)): it keeps entropy.nii.gz and a (z, y, x) entropy.npy, as the README's table says
   const volumeArray = (info.format === "npy" || info.format === "npz") && info.shape.length === 4;
-  const is2d = analysis.dims[2] === 1 && !volumeArray && info.format !== "nifti1" && info.format !== "nifti2" && !refs.image && (!refs.seg || segNpy);
+  // a 2-D array input: its entropy.npy is (row, col), with or without a NIfTI reference
+  const input2d = analysis.dims[2] === 1 && !volumeArray && info.format !== "nifti1" && info.format !== "nifti2";
+  // ... and without a NIfTI reference it is a picture: no entropy.nii.gz
+  const is2d = input2d && !refs.image && (!refs.seg || segNpy);
   const names: string[] = [];
   // entropy.nii.gz is compressed on zlib's thread pool while this thread draws the figures; the
   // compress timing is what the run spends on it outside the figures (preparing, then waiting)
@@ -180,7 +183,7 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   let npy: Uint8Array | undefined;
   if (!writeNifti || args.npy) {
     // array order of the input: (row, col) for 2-D, (z, y, x) for 3-D, i.e. the grid axes reversed
-    const shape = analysis.dims.slice(0, is2d ? 2 : 3).reverse();
+    const shape = analysis.dims.slice(0, input2d ? 2 : 3).reverse();
     npy = encodeNpyFloat32(analysis.map, shape);
     names.push("entropy.npy");
   }
