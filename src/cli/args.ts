@@ -156,6 +156,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case "--quiet": case "-q": a.quiet = true; break;
       default:
         if (arg.startsWith("-") && arg !== "-") usage(arg, "a known option", `'${arg}'`);
+        // "" (an unset shell variable) is no file name: say so rather than "no such file" for ''
+        if (arg.trim() === "") usage("PROBS", "a file path", arg === "" ? "an empty string" : `only spaces '${arg}'`);
         a.inputs.push(arg);
     }
   }
