@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { cli, tempDir } from "./helpers/cli.js";
 import { FIXTURES } from "./helpers/cases.js";
 
@@ -78,6 +79,15 @@ describe("region order and kind against the regions_class_order of --properties"
       const line = oneLine([caseFile(c, "probabilities.npz"), "--properties", f, "--no-png"]);
       expect(line).toBe(`segentropy: ${f}: regions_class_order: expected a list of integer labels, one per sigmoid channel, found ${found}`);
     }
+  });
+
+  it("an .npz member 'logits' (read as logits) with properties naming a region model is refused, not put through a softmax", () => {
+    const d = tempDir();
+    const py = spawnSync("/usr/bin/python3", ["-c", "import sys, numpy as np; np.savez(sys.argv[1], logits=np.zeros((3, 2, 3, 4), np.float32))", join(d, "l.npz")], { encoding: "utf8" });
+    expect(py.status, py.stderr).toBe(0);
+    const line = oneLine([join(d, "l.npz"), "--properties", propsFile, "--no-png"]);
+    expect(line).toContain("command line: --kind: expected --kind sigmoid, or no --kind");
+    expect(line).toContain("found the .npz member 'logits' (read as --kind logits)");
   });
 
   it("a kind other than sigmoid for a region model is refused (a region model's channels are independent sigmoids)", () => {
