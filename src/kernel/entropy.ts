@@ -10,6 +10,8 @@ import type { RawArray } from "../layout/dtype.js";
 import { decodeInto } from "./decode.js";
 import type { ProbVolume } from "../layout/volume.js";
 import { checkScaling, classCount, planKernel, planLayout, gridDims, permuteToGrid } from "../layout/volume.js";
+import type { Range64 } from "../layout/range64.js";
+import { checkRange64, emptyRange64, mayLeaveFloat32, mergeRange64, scanRange64 } from "../layout/range64.js";
 
 /** How the class values are to be read. */
 export type Kind = "softmax" | "logits" | "sigmoid" | "tissue";
@@ -71,6 +73,10 @@ export interface KernelStats {
   maxSum: number;
   /** Largest finite entropy. */
   maxEntropy: number;
+  /** Sources whose values can leave float32's range (float64, or scaled), while slabs are merged:
+   *  their float64 range, and the values and voxels the float32 computation would misread. A
+   *  volume with such values is refused once all slabs are in; results never carry this field. */
+  range64?: Range64;
 }
 
 /**
@@ -87,6 +93,19 @@ export interface SlabSource {
   interleaved: boolean;
   fill(dst: Float32Array, v0: number, n: number, stride: number): void;
   raw?: RawSlabs;
+  /** For values that can leave float32's range (float64, or scaled): the same voxels decoded in
+   *  float64, laid out as `fill` lays them out, so that values float32 cannot hold are refused
+   *  (naming `name`) instead of misread. */
+  values64?: Values64;
+}
+
+/** The float64 values of a source (value = raw * slope + inter in float64). */
+export interface Values64 {
+  /** The input, for messages. */
+  name: string;
+  /** Whether a scaling (--scale, scl_slope) is applied. */
+  scaled: boolean;
+  fill(dst: Float64Array, v0: number, n: number, stride: number): void;
 }
 
 /** Stored bytes of a natively decoded element type, value = raw * slope + inter (integers only). */
@@ -249,6 +268,14 @@ export function mergeStats(acc: KernelStats, s: KernelStats): void {
   acc.minSum = Math.min(acc.minSum, s.minSum);
   acc.maxSum = Math.max(acc.maxSum, s.maxSum);
   acc.maxEntropy = Math.max(acc.maxEntropy, s.maxEntropy);
+  if (s.range64) mergeRange64(acc.range64 ??= emptyRange64(), s.range64);
+}
+
+/** Refuses, after all slabs, a source whose values float32 cannot hold (see layout/range64.ts);
+ *  else removes those statistics (the result's stats are the kernel's, whatever the source). */
+export function checkSourceRange(stats: KernelStats, name: string, kind: Kind | undefined, voxels: number, scaled: boolean): void {
+  checkRange64(stats.range64, name, kind ?? "softmax", voxels, scaled);
+  delete stats.range64;
 }
 
 /**
@@ -279,6 +306,11 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
   const slab = plan.slab;
   const complete = completeSources.has(source);
   const normalized = options.unit === "normalized";
+  // values of sources that offer values64 are looked at in float64 before the kernel narrows them:
+  // natively read float64 in the slab itself, others through values64
+  const values64 = source.values64;
+  const native64 = plan.native === "float64";
+  const scratch64 = values64 && !native64 ? new Float64Array(C * slab) : undefined;
   for (let i = first; i < last; i++) {
     const v0 = i * slab;
     const n = Math.min(slab, plan.voxels - v0);
@@ -287,6 +319,13 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
     const region = u8View(inPtr, C * slab * plan.elementBytes);
     if (!complete) region.fill(0);
     fillSlab(source, plan, region, v0, n);
+    let range64: Range64 | undefined;
+    if (values64) {
+      range64 = emptyRange64();
+      const stride = source.interleaved ? n : slab;
+      if (scratch64) values64.fill(scratch64, v0, n, stride);
+      scanRange64(range64, scratch64 ?? new Float64Array(region.buffer, region.byteOffset, C * slab), C, n, stride, source.interleaved, kind === "softmax");
+    }
     const lab = fusedLabels ? labelPtr : 0;
     if (source.interleaved) {
       if (wantLabels && !fusedLabels) {
@@ -302,6 +341,7 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
     }
     ex.statsWrite(statsPtr);
     const stats = readStats(statsPtr);
+    if (range64) stats.range64 = range64;
     const h = f32View(outPtr, n);
     if (normalized) {
       // log2 C and its reciprocal are rounded to f32: a uniform voxel can land 1 ulp above 1
@@ -352,6 +392,7 @@ export function streamEntropy(source: SlabSource, options: EntropyOptions, sink:
     mergeStats(acc, stats);
     sink(v0, h, l);
   });
+  checkSourceRange(acc, source.values64?.name ?? "source", options.kind, source.voxels, source.values64?.scaled ?? false);
   return acc;
 }
 
@@ -374,6 +415,18 @@ export function volumeSource(vol: ProbVolume): SlabSource {
   const { dtype, scale } = vol;
   const native = nativeDType(vol);
   const esz = native ? NATIVE_BYTES[native] : 0;
+  const wide = mayLeaveFloat32(dtype, scale);
+  const slope = scale?.slope ?? 1, inter = scale?.inter ?? 0;
+  const scaled = slope !== 1 || inter !== 0;
+  /** Elements [from, from + n) of `src` into dst[at..] in float64 (float16 through its table). */
+  const wideInto = (dst: Float64Array, at: number, src: RawArray, from: number, n: number) => {
+    if (dtype === "float16") {
+      const f32 = new Float32Array(n);
+      decodeInto(f32, 0, src, from, n, dtype);
+      for (let i = 0; i < n; i++) dst[at + i] = f32[i]! * slope + inter;
+    } else if (!scaled) dst.set(src.subarray(from, from + n), at);
+    else for (let i = 0; i < n; i++) dst[at + i] = src[from + i]! * slope + inter;
+  };
   if (plan.layout === "planar") {
     const planeBytes = native ? plan.planes.map(bytesOf) : [];
     return completeSource({
@@ -381,6 +434,14 @@ export function volumeSource(vol: ProbVolume): SlabSource {
       fill(dst, v0, n, stride) {
         for (let c = 0; c < plan.classes; c++) decodeInto(dst, c * stride, plan.planes[c]!, v0, n, dtype, scale);
       },
+      ...(wide ? {
+        values64: {
+          name: vol.name, scaled,
+          fill(dst: Float64Array, v0: number, n: number, stride: number) {
+            for (let c = 0; c < plan.classes; c++) wideInto(dst, c * stride, plan.planes[c]!, v0, n);
+          },
+        },
+      } : {}),
       ...(native ? {
         raw: {
           dtype: native, slope: scale?.slope ?? 1, inter: scale?.inter ?? 0,
@@ -398,6 +459,7 @@ export function volumeSource(vol: ProbVolume): SlabSource {
     fill(dst, v0, n) {
       decodeInto(dst, 0, plan.buffer, v0 * C, n * C, dtype, scale);
     },
+    ...(wide ? { values64: { name: vol.name, scaled, fill(dst: Float64Array, v0: number, n: number) { wideInto(dst, 0, plan.buffer, v0 * C, n * C); } } } : {}),
     ...(native ? {
       raw: {
         dtype: native, slope: scale?.slope ?? 1, inter: scale?.inter ?? 0,

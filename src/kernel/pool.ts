@@ -15,7 +15,8 @@
  * the map and every statistic are bit-identical to `computeEntropySync`.
  */
 import type { EntropyOptions, EntropyResult, KernelStats, SlabPlan, SlabSource } from "./entropy.js";
-import { checkVolumeCall, emptyStats, fillSlab, finishResult, mergeStats, planSlabs, resultArrays, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
+import { checkSourceRange, checkVolumeCall, emptyStats, fillSlab, finishResult, mergeStats, planSlabs, resultArrays, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
+import { emptyRange64, mergeRange64, scanRange64 } from "../layout/range64.js";
 import { currentModule } from "./wasm.js";
 import type { ProbVolume } from "../layout/volume.js";
 import { gridDims, planKernel } from "../layout/volume.js";
@@ -24,17 +25,22 @@ import { SegentropyError, describeValue, fail } from "../errors.js";
 import type { ErrorDetails } from "../errors.js";
 
 /** Numbers per slab in a packed statistics array. */
-export const STATS_FIELDS = 8;
+export const STATS_FIELDS = 14;
 
 export function packStats(s: KernelStats, into: Float64Array, at: number): void {
   const o = at * STATS_FIELDS;
   into[o] = s.total; into[o + 1] = s.nZeroSum; into[o + 2] = s.nNaN; into[o + 3] = s.minValue;
   into[o + 4] = s.maxValue; into[o + 5] = s.minSum; into[o + 6] = s.maxSum; into[o + 7] = s.maxEntropy;
+  const r = s.range64;
+  into[o + 8] = r ? 1 : 0;
+  if (r) { into[o + 9] = r.min64; into[o + 10] = r.max64; into[o + 11] = r.overRange; into[o + 12] = r.damaged; into[o + 13] = r.positive; }
 }
 
 export function unpackStats(from: Float64Array, at: number): KernelStats {
   const o = at * STATS_FIELDS;
-  return { total: from[o]!, nZeroSum: from[o + 1]!, nNaN: from[o + 2]!, minValue: from[o + 3]!, maxValue: from[o + 4]!, minSum: from[o + 5]!, maxSum: from[o + 6]!, maxEntropy: from[o + 7]! };
+  const s: KernelStats = { total: from[o]!, nZeroSum: from[o + 1]!, nNaN: from[o + 2]!, minValue: from[o + 3]!, maxValue: from[o + 4]!, minSum: from[o + 5]!, maxSum: from[o + 6]!, maxEntropy: from[o + 7]! };
+  if (from[o + 8] === 1) s.range64 = { min64: from[o + 9]!, max64: from[o + 10]!, overRange: from[o + 11]!, damaged: from[o + 12]!, positive: from[o + 13]! };
+  return s;
 }
 
 /** The statistics of `count` packed slabs, merged in slab order (as streamEntropy merges them). */
@@ -196,6 +202,7 @@ export class EntropyPool {
     const slabs = planSlabs(source, options);
     const permuted = plan.memoryToGrid !== null;
     const mem = sharedInput ? await this.runShared({ kind: "volume", volume: vol }, options, slabs, permuted) : await this.runBatches(source, options, slabs, permuted);
+    checkSourceRange(mem.stats, vol.name, options.kind, slabs.voxels, source.values64?.scaled ?? false);
     return finishResult(mem.map, mem.labels, gridDims(vol), plan.memoryToGrid, plan.classes, options, mem.stats, mem.into);
   }
 
@@ -211,6 +218,7 @@ export class EntropyPool {
     };
     const slabs = planSlabs(shape, options, descriptor.path);
     const mem = await this.runShared(descriptor, options, slabs, memoryToGrid !== null);
+    checkSourceRange(mem.stats, descriptor.path, options.kind, slabs.voxels, descriptor.slope !== 1 || descriptor.inter !== 0);
     return finishResult(mem.map, mem.labels, dims, memoryToGrid, descriptor.classes, options, mem.stats, mem.into);
   }
 
@@ -282,6 +290,11 @@ export class EntropyPool {
     let next = 0;
     let inFlight = 0;
     const workers = this.workers;
+    // values float32 cannot hold are looked at here, in float64, before the batch is narrowed
+    // (natively read float64 in the batch itself)
+    const values64 = source.values64;
+    const range64 = emptyRange64();
+    const scratch64 = values64 && slabs.native !== "float64" ? new Float64Array(slabs.classes * slabs.slab) : undefined;
     await this.request((w, reply, finish) => {
       if (reply.type === "done") { finish(); return; }
       if (reply.type !== "batch") return;
@@ -303,7 +316,13 @@ export class EntropyPool {
       const buf = new ArrayBuffer((last - first) * slabBytes);
       for (let i = first; i < last; i++) {
         const v0 = i * slabs.slab;
-        fillSlab(source, slabs, new Uint8Array(buf, (i - first) * slabBytes, slabBytes), v0, Math.min(slabs.slab, slabs.voxels - v0));
+        const n = Math.min(slabs.slab, slabs.voxels - v0);
+        fillSlab(source, slabs, new Uint8Array(buf, (i - first) * slabBytes, slabBytes), v0, n);
+        if (values64) {
+          const stride = slabs.interleaved ? n : slabs.slab;
+          if (scratch64) values64.fill(scratch64, v0, n, stride);
+          scanRange64(range64, scratch64 ?? new Float64Array(buf, (i - first) * slabBytes, slabs.classes * slabs.slab), slabs.classes, n, stride, slabs.interleaved, slabs.kind === "softmax");
+        }
       }
       return buf;
     }
@@ -316,7 +335,9 @@ export class EntropyPool {
       workers[w]!.post({ type: "batch", id, source: batchSource, options, first, last, data }, [data]);
     }
 
-    return { map, labels, stats: mergePacked(stats, count), into };
+    const merged = mergePacked(stats, count);
+    if (values64) mergeRange64(merged.range64 ??= emptyRange64(), range64);
+    return { map, labels, stats: merged, into };
   }
 
   /**

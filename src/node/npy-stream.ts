@@ -18,6 +18,7 @@ import { completeSource, nativeDType } from "../kernel/entropy.js";
 import { decodeInto } from "../kernel/decode.js";
 import { BYTES_PER_ELEMENT, typedView } from "../layout/dtype.js";
 import type { DType } from "../layout/dtype.js";
+import { mayLeaveFloat32 } from "../layout/range64.js";
 
 
 export interface NpyStream {
@@ -88,6 +89,29 @@ export function fileSlabSource(d: FileDescriptor): SlabSource & { close(): void 
     },
     close() { closeSync(fd); },
   };
+  if (mayLeaveFloat32(stored, scale)) {
+    // the values in float64, for those float32 cannot hold (refused by the kernel's caller)
+    let scratch64 = new Uint8Array(0);
+    const slope = d.slope, inter = d.inter, scaled = scale !== undefined;
+    source.values64 = {
+      name: d.path, scaled,
+      fill(dst, v0, n, stride) {
+        const planes = d.interleaved ? 1 : C;
+        const count = d.interleaved ? n * C : n;
+        if (scratch64.length < count * esz) scratch64 = new Uint8Array(count * esz);
+        for (let c = 0; c < planes; c++) {
+          readInto(scratch64, 0, v0, n, c);
+          const src = typedView(stored, scratch64.buffer, 0, count);
+          const at = c * stride;
+          if (stored === "float16") {
+            const f32 = new Float32Array(count);
+            decodeInto(f32, 0, src, 0, count, stored);
+            for (let i = 0; i < count; i++) dst[at + i] = f32[i]! * slope + inter;
+          } else for (let i = 0; i < count; i++) dst[at + i] = src[i]! * slope + inter;
+        }
+      },
+    };
+  }
   if (d.native) {
     source.raw = {
       dtype: d.dtype, slope: d.slope, inter: d.inter,

@@ -1,0 +1,177 @@
+/**
+ * float64 values float32 cannot hold (found by a fresh-user pass): a float64 softmax x 1e-60 or
+ * x 1e-300 narrowed to 0 and ran as zero-sum voxels (exit 0, total 0 bits); with
+ * --allow-unnormalized a volume with one slab x 1e-60 was up to 1.76 bits wrong; finite values
+ * ~1e300 were reported as "infinite values". They are now seen in float64 before the narrowing
+ * and refused with the real range and the --scale that fits (or, for voxels scaled differently, a
+ * word on renormalising them), on every path: one thread, a worker pool with shared or transferred
+ * slabs, and an .npy streamed from disk. Files whose tiny values carry no weight (a confident f64
+ * softmax, sigmoid channels at 1e-50) run as before. Expected maps and ranges come from numpy float64.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { init } from "../src/kernel/wasm.js";
+import { computeEntropySync } from "../src/kernel/entropy.js";
+import type { EntropyPool } from "../src/kernel/pool.js";
+import { createNodePool } from "../src/node/pool.js";
+import { readProbabilitiesFile, SegentropyError } from "../src/node/index.js";
+import { cli, tempDir } from "./helpers/cli.js";
+
+const WORKER = new URL("../dist/node/pool-worker.js", import.meta.url);
+let pool: EntropyPool;
+beforeAll(async () => { await init(); pool = await createNodePool({ threads: 2, batchBytes: 64 * 1024, workerUrl: WORKER }); });
+afterAll(() => pool.close());
+
+const dir = tempDir();
+
+interface Made { bits: number[]; min: string; max: string }
+
+/**
+ * Writes float64 (C=3, 4, 5, 6) arrays (.npy and .npz) from one Dirichlet softmax `p`: `expr` gives
+ * the stored array. Returns numpy's float64 entropy (bits) of the renormalised voxels, in NIfTI
+ * voxel order (i fastest), and the finite min/max as '%.6g'.
+ */
+function make(name: string, expr: string): Made {
+  const py = spawnSync("/usr/bin/python3", ["-c", `
+import sys, json, numpy as np
+rng = np.random.default_rng(7)
+p = np.moveaxis(rng.dirichlet(np.ones(3) * 0.7, size=(4, 5, 6)), -1, 0)
+a = ${expr}
+np.save(sys.argv[1] + '.npy', a)
+np.savez_compressed(sys.argv[1] + '.npz', probabilities=a)
+q = a / a.sum(axis=0)
+with np.errstate(divide='ignore', invalid='ignore'):
+    h = -np.where(q > 0, q * np.log2(q), 0).sum(axis=0)
+print(json.dumps({"bits": h.transpose(2, 1, 0).ravel(order='F').tolist(), "min": '%.6g' % np.nanmin(a), "max": '%.6g' % np.nanmax(a)}))
+`, join(dir, name)], { encoding: "utf8" });
+  expect(py.status, `python3 with numpy is needed: ${py.stderr}`).toBe(0);
+  return JSON.parse(py.stdout) as Made;
+}
+
+const TINY = (what: string) => `values: expected class values of at least FLT_MIN (1.17549e-38) where they hold a voxel's probability mass, for --kind softmax: they are computed in float32, where smaller values count as 0, found ${what}`;
+
+async function rejection(p: Promise<unknown> | (() => unknown)): Promise<SegentropyError> {
+  let err: unknown = null;
+  try { await (typeof p === "function" ? p() : p); } catch (e) { err = e; }
+  expect(err, String(err)).toBeInstanceOf(SegentropyError);
+  return err as SegentropyError;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+describe("a float64 softmax x 1e-60 (every voxel below FLT_MIN)", () => {
+  const m = make("em60", "p * 1e-60");
+  const want = TINY(`120 of 120 voxels with their mass below FLT_MIN, which would come out zero-sum or wrong (values min ${m.min}, max ${m.max}) (pass --scale 1e60 to bring them into [0, 1])`);
+
+  it("is refused on one thread, on the pool (shared and transferred slabs), as .npy and .npz", async () => {
+    for (const ext of [".npy", ".npz"]) {
+      const path = join(dir, `em60${ext}`);
+      const input = await readProbabilitiesFile(path);
+      expect(input.info.dtype).toBe("float64");
+      expect((await rejection(() => computeEntropySync(input.volume))).message).toBe(`${path}: ${want}`);
+      expect((await rejection(pool.computeEntropy(input.volume))).message, ext).toBe(`${path}: ${want}`);
+      expect((await rejection(pool.computeEntropy(input.volume, { kind: "softmax", labels: true }))).message, ext).toBe(`${path}: ${want}`);
+    }
+  });
+
+  it("the CLI refuses it streamed from disk (1 and 2 threads) and read whole (.npz), with or without --allow-unnormalized", () => {
+    for (const [file, extra] of [["em60.npy", ["--threads", "1"]], ["em60.npy", ["--threads", "2"]], ["em60.npz", []], ["em60.npy", ["--allow-unnormalized"]]] as const) {
+      const path = join(dir, file);
+      const r = cli([path, ...extra, "--out", join(dir, "o"), "--no-png", "--force"]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split("\n")).toEqual([`segentropy: ${path}: ${want}`]);
+    }
+  });
+
+  it("with the --scale the message names, the map is numpy's float64 entropy (within 1e-6 bits)", () => {
+    const out = join(dir, "o_scaled");
+    const r = cli([join(dir, "em60.npy"), "--scale", "1e60", "--out", out, "--no-png", "--force", "--quiet"]);
+    expect(r.code, r.stderr).toBe(0);
+    const map = readNiftiFloats(join(out, "entropy.nii.gz"));
+    expect(maxDiff(map, m.bits)).toBeLessThan(1e-6);
+  });
+});
+
+describe("a float64 softmax x 1e-300, and one z-slab x 1e-60", () => {
+  it("x 1e-300 names --scale 1e300", async () => {
+    const m = make("em300", "p * 1e-300");
+    const path = join(dir, "em300.npy");
+    expect((await rejection(readProbabilitiesFile(path).then((i) => computeEntropySync(i.volume)))).message)
+      .toBe(`${path}: ${TINY(`120 of 120 voxels with their mass below FLT_MIN, which would come out zero-sum or wrong (values min ${m.min}, max ${m.max}) (pass --scale 1e300 to bring them into [0, 1])`)}`);
+  });
+
+  it("one slab x 1e-60 is refused with --allow-unnormalized too (it was 1.76 bits wrong), naming the voxels; renormalised in float64 it runs", () => {
+    const m = make("mixed", "p.copy(); a[:, 0] *= 1e-60");
+    const path = join(dir, "mixed.npy");
+    const want = TINY(`30 of 120 voxels with their mass below FLT_MIN, which would come out zero-sum or wrong (values min ${m.min}, max ${m.max}) `
+      + "(the voxels are scaled differently (some hold probabilities, some values below FLT_MIN): renormalise each voxel in float64 before saving, e.g. p / p.sum(axis=0))");
+    for (const extra of [[], ["--allow-unnormalized"], ["--threads", "1", "--allow-unnormalized"]]) {
+      const r = cli([path, ...extra, "--out", join(dir, "o"), "--no-png", "--force"]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split("\n")).toEqual([`segentropy: ${path}: ${want}`]);
+    }
+    const fixed = make("renormalised", "p.copy(); a[:, 0] *= 1e-60; a = a / a.sum(axis=0)");
+    const out = join(dir, "o_fixed");
+    const r = cli([join(dir, "renormalised.npy"), "--out", out, "--no-png", "--force", "--quiet"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(maxDiff(readNiftiFloats(join(out, "entropy.nii.gz")), fixed.bits)).toBeLessThan(1e-6);
+  });
+});
+
+describe("finite float64 values beyond float32's range", () => {
+  it("x 1e300: 'beyond float32's range' (not 'infinite values'), --scale 1e-300 suggested and right", async () => {
+    const m = make("e300", "p * 1e300");
+    const path = join(dir, "e300.npy");
+    const want = `values: expected values within float32's range (magnitude up to 3.40282e+38): they are computed in float32, found min ${m.min}, max ${m.max} (360 finite values beyond it, which would read as infinite) (pass --scale 1e-300 to bring them into [0, 1])`;
+    for (const ext of [".npy", ".npz"]) {
+      const p = join(dir, `e300${ext}`);
+      const input = await readProbabilitiesFile(p);
+      expect((await rejection(pool.computeEntropy(input.volume))).message).toBe(`${p}: ${want}`);
+      // every kind: the values would read as ±Infinity
+      expect((await rejection(() => computeEntropySync(input.volume, { kind: "sigmoid" }))).message).toBe(`${p}: ${want}`);
+    }
+    const r = cli([path, "--out", join(dir, "o"), "--no-png", "--force"]);
+    expect(r.stderr.trim().split("\n")).toEqual([`segentropy: ${path}: ${want}`]);
+    const out = join(dir, "o_e300");
+    const ok = cli([path, "--scale", "1e-300", "--out", out, "--no-png", "--force", "--quiet"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(maxDiff(readNiftiFloats(join(out, "entropy.nii.gz")), m.bits)).toBeLessThan(1e-6);
+  });
+
+  it("logits of 1e300 are named as such", async () => {
+    make("logit300", "np.log(p) * 1e298");
+    const path = join(dir, "logit300.npz");
+    const input = await readProbabilitiesFile(path);
+    const err = await rejection(() => computeEntropySync(input.volume, { kind: "logits" }));
+    expect(err.field).toBe("values");
+    expect(err.expected).toBe("values within float32's range (magnitude up to 3.40282e+38): they are computed in float32");
+    expect(err.hint).toBe("logits this large are no network output (their softmax is one-hot): check how the file was written");
+  });
+});
+
+describe("float64 files whose tiny values carry no weight run as before", () => {
+  it("a confident softmax (classes at 1e-50 beside ~1), sigmoid channels at 1e-50", async () => {
+    const m = make("confident", "p.copy(); a[1:, 0] = 1e-50; a[0, 0] = 1 - 2e-50");
+    const input = await readProbabilitiesFile(join(dir, "confident.npy"));
+    const one = computeEntropySync(input.volume);
+    expect(maxDiff(one.map, m.bits)).toBeLessThan(1e-6);
+    expect(Array.from((await pool.computeEntropy(input.volume)).map)).toEqual(Array.from(one.map));
+    make("sig", "np.full((3, 4, 5, 6), 1e-50)");
+    const sig = await readProbabilitiesFile(join(dir, "sig.npz"));
+    const h = computeEntropySync(sig.volume, { kind: "sigmoid" });
+    expect(Math.max(...h.map)).toBeLessThan(1e-30);
+  });
+});
+
+/** The float32 voxels of a .nii.gz written by the CLI (vox_offset 352, datatype float32). */
+function readNiftiFloats(path: string): Float32Array {
+  const py = spawnSync("/usr/bin/python3", ["-c", "import sys, json, numpy as np, nibabel as nib; print(json.dumps(np.asarray(nib.load(sys.argv[1]).dataobj, dtype=np.float64).ravel(order='F').tolist()))", path], { encoding: "utf8" });
+  expect(py.status, py.stderr).toBe(0);
+  return Float32Array.from(JSON.parse(py.stdout) as number[]);
+}
