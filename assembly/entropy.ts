@@ -1105,3 +1105,47 @@ export function sumF32(src: usize, n: i32): f64 {
   for (; i < N; i++) s += <f64>load<f32>(src + (i << 2));
   return s;
 }
+
+/**
+ * The range of float64 values before they are narrowed (see src/layout/range64.ts): `planes` runs
+ * of `n` f64 each, `strideBytes` apart, from `src`. Writes at `dst`: f64 smallest, f64 largest
+ * (NaN ignored, ±Infinity included) and f64 1 when some value lies in (0, FLT_MIN), else 0.
+ */
+export function rangeF64(src: usize, planes: i32, n: i32, strideBytes: usize, dst: usize): void {
+  let lo = f64x2.splat(Infinity), hi = f64x2.splat(-Infinity);
+  let lo2 = lo, hi2 = hi;
+  let tiny = v128.splat<i64>(0);
+  const zero = f64x2.splat(0), fmin = f64x2.splat(1.1754943508222875e-38);
+  const N = <usize>n;
+  const n4 = N & ~3;
+  let sLo: f64 = Infinity, sHi: f64 = -Infinity, sTiny = false;
+  for (let c: usize = 0; c < <usize>planes; c++) {
+    const base = src + c * strideBytes;
+    let i: usize = 0;
+    for (; i < n4; i += 4) {
+      const p = base + (i << 3);
+      const a = v128.load(p), b = v128.load(p, 16);
+      // pmin(acc, x) = x < acc ? x : acc: a NaN x leaves acc as it is
+      lo = f64x2.pmin(lo, a); hi = f64x2.pmax(hi, a);
+      lo2 = f64x2.pmin(lo2, b); hi2 = f64x2.pmax(hi2, b);
+      tiny = v128.or(tiny, v128.and(f64x2.gt(a, zero), f64x2.lt(a, fmin)));
+      tiny = v128.or(tiny, v128.and(f64x2.gt(b, zero), f64x2.lt(b, fmin)));
+    }
+    for (; i < N; i++) {
+      const x = load<f64>(base + (i << 3));
+      if (x < sLo) sLo = x;
+      if (x > sHi) sHi = x;
+      if (x > 0 && x < 1.1754943508222875e-38) sTiny = true;
+    }
+  }
+  lo = f64x2.pmin(lo, lo2); hi = f64x2.pmax(hi, hi2);
+  let l = f64x2.extract_lane(lo, 0), h = f64x2.extract_lane(hi, 0);
+  const l1 = f64x2.extract_lane(lo, 1), h1 = f64x2.extract_lane(hi, 1);
+  if (l1 < l) l = l1;
+  if (h1 > h) h = h1;
+  if (sLo < l) l = sLo;
+  if (sHi > h) h = sHi;
+  store<f64>(dst, l);
+  store<f64>(dst, h, 8);
+  store<f64>(dst, v128.any_true(tiny) || sTiny ? 1 : 0, 16);
+}

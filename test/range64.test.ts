@@ -175,3 +175,34 @@ function readNiftiFloats(path: string): Float32Array {
   expect(py.status, py.stderr).toBe(0);
   return Float32Array.from(JSON.parse(py.stdout) as number[]);
 }
+
+describe("the kernel's quick float64 range (rangeF64)", () => {
+  it("equals a plain loop: NaN ignored, ±Infinity kept, values in (0, FLT_MIN) flagged, any length and plane count", async () => {
+    const { kernelExports, arenaStart, ensureMemory } = await import("../src/kernel/wasm.js");
+    const ex = kernelExports();
+    const base = arenaStart();
+    ensureMemory(base + 65536);
+    const specials = [NaN, Infinity, -Infinity, 1e-40, -1e-40, 5e-324, 2 ** -126, 0, -0, 1e300, -1e300, 0.5];
+    let seed = 3;
+    const rand = () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; };
+    for (let trial = 0; trial < 300; trial++) {
+      const planes = 1 + (trial % 3), n = trial % 11, stride = n + (trial % 4);
+      const mem = new Float64Array(ex.memory.buffer, base, planes * stride + 3);
+      mem.fill(12345); // between the planes: never read
+      let lo = Infinity, hi = -Infinity, tiny = false;
+      for (let c = 0; c < planes; c++) {
+        for (let i = 0; i < n; i++) {
+          const x = rand() < 0.3 ? specials[Math.floor(rand() * specials.length)]! : rand() * 2 - 0.5;
+          mem[c * stride + i] = x;
+          if (x < lo) lo = x;
+          if (x > hi) hi = x;
+          if (x > 0 && x < 2 ** -126) tiny = true;
+        }
+      }
+      const dst = base + 8 * (planes * stride + 8);
+      ex.rangeF64(base, planes, n, stride * 8, dst);
+      const got = new Float64Array(ex.memory.buffer, dst, 3);
+      expect([got[0], got[1], got[2]], `trial ${trial}`).toEqual([lo, hi, tiny ? 1 : 0]);
+    }
+  });
+});

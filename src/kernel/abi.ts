@@ -23,4 +23,5 @@ export interface KernelExports {
   labelsPlanar(kind: number, src: number, classes: number, n: number, classStride: number, out: number, regionLabels: number): void;
   decodeF32(dtype: number, src: number, n: number, dst: number, slope: number, inter: number): void;
   sumF32(src: number, n: number): number;
+  rangeF64(src: number, planes: number, n: number, strideBytes: number, dst: number): void;
 }

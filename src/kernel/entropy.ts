@@ -5,13 +5,13 @@
 import { describeValue, fail } from "../errors.js";
 import { DTYPE_CODE, KIND_CODE, NATIVE_BYTES, STATS, STATS_BYTES } from "./abi.js";
 import type { NativeDType } from "./abi.js";
-import { arenaStart, dataView, ensureMemory, f32View, i32View, kernelExports, MAX_WASM_BYTES, u8View } from "./wasm.js";
+import { arenaStart, dataView, ensureMemory, f32View, f64View, i32View, kernelExports, MAX_WASM_BYTES, u8View } from "./wasm.js";
 import type { RawArray } from "../layout/dtype.js";
 import { decodeInto } from "./decode.js";
 import type { ProbVolume } from "../layout/volume.js";
 import { checkScaling, classCount, planKernel, planLayout, gridDims, permuteToGrid } from "../layout/volume.js";
 import type { Range64 } from "../layout/range64.js";
-import { checkRange64, emptyRange64, mayLeaveFloat32, mergeRange64, scanRange64 } from "../layout/range64.js";
+import { addQuickRange, checkRange64, emptyRange64, mayLeaveFloat32, mergeRange64, scanRange64, scanVoxels64 } from "../layout/range64.js";
 
 /** How the class values are to be read. */
 export type Kind = "softmax" | "logits" | "sigmoid" | "tissue";
@@ -323,8 +323,18 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
     if (values64) {
       range64 = emptyRange64();
       const stride = source.interleaved ? n : slab;
-      if (scratch64) values64.fill(scratch64, v0, n, stride);
-      scanRange64(range64, scratch64 ?? new Float64Array(region.buffer, region.byteOffset, C * slab), C, n, stride, source.interleaved, kind === "softmax");
+      if (scratch64) {
+        values64.fill(scratch64, v0, n, stride);
+        scanRange64(range64, scratch64, C, n, stride, source.interleaved, kind === "softmax");
+      } else {
+        // natively read float64, in wasm memory: the quick pass in the kernel (SIMD), written into
+        // the statistics block that statsWrite fills afterwards
+        ex.rangeF64(inPtr, source.interleaved ? 1 : C, source.interleaved ? n * C : n, stride * 8, statsPtr);
+        const q = f64View(statsPtr, 3);
+        if (!addQuickRange(range64, q[0]!, q[1]!, q[2] === 1)) {
+          scanVoxels64(range64, new Float64Array(region.buffer, region.byteOffset, C * slab), C, n, stride, source.interleaved, kind === "softmax");
+        }
+      }
     }
     const lab = fusedLabels ? labelPtr : 0;
     if (source.interleaved) {

@@ -33,13 +33,13 @@ export function packStats(s: KernelStats, into: Float64Array, at: number): void 
   into[o + 4] = s.maxValue; into[o + 5] = s.minSum; into[o + 6] = s.maxSum; into[o + 7] = s.maxEntropy;
   const r = s.range64;
   into[o + 8] = r ? 1 : 0;
-  if (r) { into[o + 9] = r.min64; into[o + 10] = r.max64; into[o + 11] = r.overRange; into[o + 12] = r.damaged; into[o + 13] = r.positive; }
+  if (r) { into[o + 9] = r.min64; into[o + 10] = r.max64; into[o + 11] = r.overRange; into[o + 12] = r.damaged; into[o + 13] = r.healthy; }
 }
 
 export function unpackStats(from: Float64Array, at: number): KernelStats {
   const o = at * STATS_FIELDS;
   const s: KernelStats = { total: from[o]!, nZeroSum: from[o + 1]!, nNaN: from[o + 2]!, minValue: from[o + 3]!, maxValue: from[o + 4]!, minSum: from[o + 5]!, maxSum: from[o + 6]!, maxEntropy: from[o + 7]! };
-  if (from[o + 8] === 1) s.range64 = { min64: from[o + 9]!, max64: from[o + 10]!, overRange: from[o + 11]!, damaged: from[o + 12]!, positive: from[o + 13]! };
+  if (from[o + 8] === 1) s.range64 = { min64: from[o + 9]!, max64: from[o + 10]!, overRange: from[o + 11]!, damaged: from[o + 12]!, healthy: from[o + 13]! };
   return s;
 }
 

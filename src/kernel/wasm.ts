@@ -168,6 +168,9 @@ export function f32View(ptr: number, count: number): Float32Array {
 export function i32View(ptr: number, count: number): Int32Array {
   return new Int32Array(kernelExports().memory.buffer, ptr >>> 0, count);
 }
+export function f64View(ptr: number, count: number): Float64Array {
+  return new Float64Array(kernelExports().memory.buffer, ptr >>> 0, count);
+}
 export function u8View(ptr: number, count: number): Uint8Array {
   return new Uint8Array(kernelExports().memory.buffer, ptr >>> 0, count);
 }

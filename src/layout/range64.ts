@@ -28,12 +28,13 @@ export interface Range64 {
   overRange: number;
   /** Voxels (softmax) whose probability mass lies below FLT_MIN: misread once narrowed. */
   damaged: number;
-  /** Voxels with at least one positive finite value. */
-  positive: number;
+  /** Whether (> 0) some voxels hold positive values read right: then the misread ones are scaled
+   *  differently from the rest, and no single --scale fixes them. */
+  healthy: number;
 }
 
 export function emptyRange64(): Range64 {
-  return { min64: Infinity, max64: -Infinity, overRange: 0, damaged: 0, positive: 0 };
+  return { min64: Infinity, max64: -Infinity, overRange: 0, damaged: 0, healthy: 0 };
 }
 
 export function mergeRange64(acc: Range64, r: Range64): void {
@@ -41,7 +42,7 @@ export function mergeRange64(acc: Range64, r: Range64): void {
   acc.max64 = Math.max(acc.max64, r.max64);
   acc.overRange += r.overRange;
   acc.damaged += r.damaged;
-  acc.positive += r.positive;
+  acc.healthy += r.healthy;
 }
 
 /**
@@ -63,8 +64,38 @@ export function mayLeaveFloat32(dtype: DType, scale: Scaling | undefined): boole
  * interleaved (voxel i's classes at i * classes ..). `softmax`: voxels are checked for mass below FLT_MIN.
  */
 export function scanRange64(r: Range64, values: Float64Array, classes: number, n: number, stride: number, interleaved: boolean, softmax: boolean): void {
+  // a quick pass first (sequential, three comparisons a value): most slabs hold no value below
+  // FLT_MIN and none beyond FLT_MAX, and then their range is all there is to know
+  let lo = Infinity, hi = -Infinity, tiny = false;
+  const runs = interleaved ? 1 : classes, len = interleaved ? n * classes : n;
+  for (let c = 0; c < runs; c++) {
+    for (let i = c * stride, end = i + len; i < end; i++) {
+      const x = values[i]!;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+      if (x < FLT_MIN && x > 0) tiny = true;
+    }
+  }
+  if (!addQuickRange(r, lo, hi, tiny)) scanVoxels64(r, values, classes, n, stride, interleaved, softmax);
+}
+
+/**
+ * Adds a slab's quick range (smallest and largest value, NaN ignored; whether some value lies in
+ * (0, FLT_MIN)). Returns false when that is not enough: the slab's voxels are then to be scanned
+ * (scanVoxels64).
+ */
+export function addQuickRange(r: Range64, lo: number, hi: number, tiny: boolean): boolean {
+  if (tiny || hi > FLT_MAX || lo < -FLT_MAX) return false;
+  if (lo < r.min64) r.min64 = lo;
+  if (hi > r.max64) r.max64 = hi;
+  if (hi > 0) r.healthy++;
+  return true;
+}
+
+/** The voxel by voxel scan: finite range, values beyond FLT_MAX, softmax voxels misread. */
+export function scanVoxels64(r: Range64, values: Float64Array, classes: number, n: number, stride: number, interleaved: boolean, softmax: boolean): void {
   const cs = interleaved ? 1 : stride, vs = interleaved ? classes : 1;
-  let min = r.min64, max = r.max64, over = 0, damaged = 0, positive = 0;
+  let min = r.min64, max = r.max64, over = 0, damaged = 0, healthy = 0;
   for (let i = 0; i < n; i++) {
     let kept = 0, lost = 0;
     for (let c = 0, at = i * vs; c < classes; c++, at += cs) {
@@ -76,10 +107,10 @@ export function scanRange64(r: Range64, values: Float64Array, classes: number, n
       if (x >= FLT_MIN) kept += x;
       else if (x > 0) lost += x;
     }
-    if (kept > 0 || lost > 0) positive++;
     if (softmax && lost > 0 && lost > kept * LOST_FRACTION) damaged++;
+    else if (kept > 0) healthy++;
   }
-  r.min64 = min; r.max64 = max; r.overRange += over; r.damaged += damaged; r.positive += positive;
+  r.min64 = min; r.max64 = max; r.overRange += over; r.damaged += damaged; r.healthy += healthy;
 }
 
 function fmt(x: number): string {
@@ -113,7 +144,7 @@ export function checkRange64(r: Range64 | undefined, name: string, kind: string,
       hint,
     });
   }
-  const all = r.damaged === r.positive;
+  const all = r.healthy === 0;
   fail({
     file: name, field: "values",
     expected: `class values of at least FLT_MIN (${fmt(FLT_MIN)}) where they hold a voxel's probability mass, for --kind softmax: they are computed in float32, where smaller values count as 0`,
