@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  SegentropyError, defaultGeometry, inflateIfGzip, isNpy, isZip, niftiVersion, npzKeys, parseNifti, parseNpy, readNiftiFile,
+  SegentropyError, defaultGeometry, fromClassFiles, fromNifti, fromNpy, inflateIfGzip, isNpy, isZip, niftiVersion, npzKeys, parseNifti, parseNpy, readNiftiFile,
   readNpyFile, readNpz, readNpzAsync, readProbabilities, readProbabilitiesFile, writeNiftiFile,
 } from "../src/node/index.js";
 import { createNodePool } from "../src/node/pool.js";
@@ -63,6 +63,15 @@ describe("readers given something other than bytes", () => {
     expect(niftiVersion(null as never)).toBeUndefined();
     expect(isNpy("\x93NUMPY" as never)).toBe(false);
     expect(isZip("PK\x03\x04" as never)).toBe(false);
+  });
+});
+
+describe("fromNpy, fromNifti, fromClassFiles given something else", () => {
+  it("name the argument and what they take", async () => {
+    expect((await caught(() => fromNpy(null as never, "a.npy", 0))).message).toBe("a.npy: fromNpy: array: expected an NpyArray (what parseNpy returns), found null");
+    expect((await caught(() => fromNifti(undefined as never))).message).toBe("arguments: fromNifti: image: expected a NiftiImage (what parseNifti / readNiftiFile return), found undefined");
+    expect((await caught(() => fromClassFiles([]))).message).toBe("arguments: fromClassFiles: images: expected a list of NiftiImages, one per class (parseNifti / readNiftiFile), found an empty list");
+    expect((await caught(() => fromClassFiles([{}] as never))).message).toBe("arguments: fromClassFiles: images[0]: expected a NiftiImage (what parseNifti / readNiftiFile return), found an Object");
   });
 });
 

@@ -141,6 +141,9 @@ export async function readProbabilities(bytes: Uint8Array, name: string, options
  * to (i = column, j = row).
  */
 export function fromNpy(arr: NpyArray, name: string, classAxis: number): ProbInput {
+  if (typeof arr !== "object" || arr === null || !Array.isArray(arr.shape) || !Array.isArray(arr.strides)) {
+    fail({ file: typeof name === "string" ? name : "arguments", field: "fromNpy: array", expected: "an NpyArray (what parseNpy returns)", found: foundValue(arr) });
+  }
   const nd = arr.shape.length;
   const axis = classAxis < 0 ? classAxis + nd : classAxis;
   if (nd < 2 || nd > 4) fail({ file: name, field: "shape", expected: "2 to 4 axes: classes plus 1 to 3 spatial axes, e.g. (C, z, y, x)", found: `(${arr.shape.join(", ")})` });
@@ -160,6 +163,7 @@ export function fromNpy(arr: NpyArray, name: string, classAxis: number): ProbInp
 
 /** NIfTI: classes along dim 4 (x, y, z, C), or dim 5 with dim 4 = 1 (vector images, intent 1007). */
 export function fromNifti(img: NiftiImage): ProbInput {
+  requireNifti(img, "fromNifti: image");
   const dims = [...img.dims];
   while (dims.length < 3) dims.push(1);
   let classAxis: number;
@@ -195,6 +199,10 @@ export function fromNifti(img: NiftiImage): ProbInput {
 
 /** Several 3-D files, one per class (SPM c1/c2/c3, FSL pve_N): zero-copy when dtypes and scaling agree. */
 export function fromClassFiles(images: NiftiImage[]): ProbInput {
+  if (!Array.isArray(images) || images.length === 0) {
+    fail({ file: "arguments", field: "fromClassFiles: images", expected: "a list of NiftiImages, one per class (parseNifti / readNiftiFile)", found: Array.isArray(images) ? "an empty list" : foundValue(images) });
+  }
+  images.forEach((img, i) => requireNifti(img, `fromClassFiles: images[${i}]`));
   const first = images[0]!;
   const dims = [...first.dims.slice(0, 3)];
   while (dims.length < 3) dims.push(1);
@@ -226,6 +234,13 @@ export function fromClassFiles(images: NiftiImage[]): ProbInput {
       ...(!sameType ? { dtypePerFile: images.map((i) => i.dtype) } : {}),
     },
   };
+}
+
+/** A NiftiImage as parseNifti returns it (JavaScript callers get no type check). */
+function requireNifti(img: NiftiImage, field: string): void {
+  if (typeof img !== "object" || img === null || !Array.isArray(img.dims) || typeof img.name !== "string") {
+    fail({ file: "arguments", field, expected: "a NiftiImage (what parseNifti / readNiftiFile return)", found: foundValue(img) });
+  }
 }
 
 function decodeToFloat32(img: NiftiImage): Float32Array {
