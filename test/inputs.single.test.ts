@@ -8,7 +8,7 @@ import { init, computeEntropySync, isSegentropyError, streamEntropy } from "../s
 import type { ProbVolume } from "../src/index.js";
 import { stridesFor } from "../src/layout/strides.js";
 import { createNodePool } from "../src/node/pool.js";
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { planarF32, syntheticRows } from "./helpers/synthetic.js";
 
 beforeAll(async () => { await init(); });
@@ -79,9 +79,11 @@ print(h.mean())`, grey], { encoding: "utf8" });
     const npz = join(ROOT, "samples/nnunetv2_inia19_1mm/probabilities.npz");
     const py = spawnSync("/usr/bin/python3", ["-c", `import numpy as np, sys; np.save(sys.argv[1], np.zeros((4, 0, 4, 4), np.float32))`, join(dir, "zero.npy")]);
     expect(py.status).toBe(0);
+    // two different files (the same file twice is refused earlier, as a repeated class file)
+    copyFileSync(npz, join(dir, "copy.npz"));
     const cases: [string[], RegExp][] = [
       [[join(dir, "d.npy")], /d\.npy: path: expected a readable file, found a directory/],
-      [[npz, npz], /format: expected a 3-D NIfTI \(several inputs are read as one NIfTI file per class\), found an \.npz file/],
+      [[npz, join(dir, "copy.npz")], /format: expected a 3-D NIfTI \(several inputs are read as one NIfTI file per class\), found an \.npz file/],
       [[join(dir, "zero.npy")], /zero\.npy: shape: expected at least one voxel/],
     ];
     for (const [inputs, want] of cases) {
