@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { linkSync, symlinkSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, tempDir } from "./helpers/cli.js";
+import { cli, ROOT, tempDir } from "./helpers/cli.js";
+import { readProbabilitiesFile } from "../src/node/index.js";
+import { isSegentropyError } from "../src/errors.js";
+import { readdirSync } from "node:fs";
 
 // three 3-D class maps (4, 3, 2) written by nibabel: p0 = 0.5, p1 = 0.25, p2 = 0.25 everywhere
 const PY = `
@@ -48,5 +51,28 @@ describe("per-class file lists", () => {
     const stats = JSON.parse(readFileSync(join(out, "stats.json"), "utf8"));
     expect(stats.input.classes).toBe(3);
     expect(Math.abs(stats.totalEntropy - 1.5 * 24)).toBeLessThan(1e-4);
+  });
+
+  it("the library's readProbabilitiesFile refuses the same file twice too (the CLI's check lives there)", async () => {
+    const d = classFiles();
+    const [a, b] = [join(d, "c0.nii"), join(d, "c1.nii")];
+    const err = await readProbabilitiesFile([a, b, a]).then(() => undefined, (e: unknown) => e);
+    expect(isSegentropyError(err)).toBe(true);
+    expect(String((err as Error).message)).toMatch(/class 3: expected a different file from class 1/);
+  });
+});
+
+describe("one place imports node:", () => {
+  it("only src/node/ imports node: modules (the CLI and the browser build go through it)", () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) { if (p !== join(ROOT, "src", "node")) walk(p); continue; }
+        if (/\.ts$/.test(e.name) && /from\s+["']node:/.test(readFileSync(p, "utf8"))) offenders.push(p.slice(ROOT.length + 1));
+      }
+    };
+    walk(join(ROOT, "src"));
+    expect(offenders).toEqual([]);
   });
 });

@@ -18,7 +18,6 @@ import type { EntropyPool } from "../kernel/pool.js";
 import type { NiftiImage } from "../read/nifti.js";
 import { defaultGeometry } from "../read/nifti.js";
 import type { NpyArray } from "../read/npy.js";
-import { realpathSync, statSync } from "node:fs";
 import { renderFigures } from "./figures.js";
 import type { ImageSlice } from "./figures.js";
 
@@ -60,7 +59,6 @@ export async function run(args: CliArgs, control: RunControl = {}): Promise<RunR
 }
 
 async function runWith(args: CliArgs, clock: () => number, threads: number, early: Promise<EntropyPool> | undefined, control: RunControl): Promise<RunResult> {
-  refuseRepeatedClassFiles(args.inputs);
   const props = args.properties ? readJson(args.properties) : undefined;
   // uncompressed .npy: read slab by slab during the computation instead of whole (bounded memory)
   const stream = args.inputs.length === 1 && /\.npy$/i.test(args.inputs[0]!)
@@ -290,29 +288,6 @@ function propertiesRegions(props: Record<string, unknown> | undefined, file: str
     fail({ file: file ?? "properties", field: "regions_class_order", expected: "a list of integer labels, one per sigmoid channel", found: JSON.stringify(v).slice(0, 60) });
   }
   return v as number[];
-}
-
-/**
- * One file per class: a file named twice (a shell glob or copy-paste slip) would count one class
- * twice and leave another out. Same file = same real path, or the same inode (a hard link).
- * Paths that cannot be resolved are left to the reader's message.
- */
-function refuseRepeatedClassFiles(paths: readonly string[]): void {
-  if (paths.length < 2) return;
-  const seen: { real: string; id: string }[] = [];
-  paths.forEach((p, c) => {
-    let real = "", id = "";
-    try {
-      real = realpathSync(p);
-      const st = statSync(real);
-      id = `${st.dev}:${st.ino}`;
-    } catch { /* reported by the reader */ }
-    const first = real ? seen.findIndex((s) => s.real === real || s.id === id) : -1;
-    if (first >= 0) {
-      fail({ file: p, field: `class ${c + 1}`, expected: `a different file from class ${first + 1} (${paths[first]})`, found: "the same file", hint: "give each class's probability file once" });
-    }
-    seen.push({ real, id });
-  });
 }
 
 /**

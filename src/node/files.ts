@@ -1,5 +1,5 @@
 /** File input for Node: whole files as bytes, including files over the 2 GiB readFile limit. */
-import { closeSync, constants, fstatSync, openSync, readSync, readFileSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, readFileSync, realpathSync, statSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { describeValue, fail, isSegentropyError } from "../errors.js";
 
@@ -78,4 +78,27 @@ export function totalFileBytes(paths: readonly string[]): number {
     }
   }
   return total;
+}
+
+/**
+ * One file per class: a file named twice (a shell glob or copy-paste slip) would count one class
+ * twice and leave another out. Same file = same real path, or the same inode (a hard link).
+ * Paths that cannot be resolved are left to the reader's message.
+ */
+export function refuseRepeatedClassFiles(paths: readonly string[]): void {
+  if (paths.length < 2) return;
+  const seen: { real: string; id: string }[] = [];
+  paths.forEach((p, c) => {
+    let real = "", id = "";
+    try {
+      real = realpathSync(p);
+      const st = statSync(real);
+      id = `${st.dev}:${st.ino}`;
+    } catch { /* reported by the reader */ }
+    const first = real ? seen.findIndex((s) => s.real === real || s.id === id) : -1;
+    if (first >= 0) {
+      fail({ file: p, field: `class ${c + 1}`, expected: `a different file from class ${first + 1} (${paths[first]})`, found: "the same file", hint: "give each class's probability file once" });
+    }
+    seen.push({ real, id });
+  });
 }

@@ -2,7 +2,7 @@
  * Node entry point (`segentropy/node`): file reading with zlib, atomic writing, and the same
  * composable calls as the browser entry. The only place that imports `node:` modules.
  */
-import { readFileBytes } from "./files.js";
+import { readFileBytes, refuseRepeatedClassFiles } from "./files.js";
 import { crc32Node, gunzipNode, gzipNode, gzipParallel, inflateRawNode, DEFAULT_GZIP_LEVEL } from "./zlib.js";
 import type { ProbInput, ReadOptions } from "../read/probabilities.js";
 import { readProbabilities, fromClassFiles, inflateIfGzip } from "../read/probabilities.js";
@@ -26,6 +26,7 @@ export async function readProbabilitiesFile(paths: string | readonly string[], o
   const list = typeof paths === "string" ? [paths] : paths;
   if (!Array.isArray(list)) fail({ file: "arguments", field: "paths", expected: "a file path, or a list of paths (one NIfTI file per class)", found: describeValue(paths) });
   if (list.length === 0) fail({ file: "command line", field: "inputs", expected: "at least one probability file", found: "none" });
+  refuseRepeatedClassFiles(list);
   // uncompressed volumes are read into shared memory: worker pools then use them in place
   if (list.length === 1) return readProbabilities(readFileBytes(list[0]!, { shared: /\.(npy|nii)$/i.test(list[0]!) }), list[0]!, { ...options, gunzip: gunzipNode, inflateRaw: inflateRawNode, ...(crc32Node ? { crc32: crc32Node } : {}) });
   const images: NiftiImage[] = [];
