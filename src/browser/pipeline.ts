@@ -4,6 +4,8 @@
  * entropy.nii.gz. Reports progress by step; runs anywhere (a Web Worker in the demo).
  */
 import { fail } from "../errors.js";
+import { propertiesRegions, regionModel } from "../measures/semantics.js";
+import type { RegionNames } from "../measures/semantics.js";
 import { init } from "../kernel/wasm.js";
 import type { Kind, Unit } from "../kernel/entropy.js";
 import { analyze } from "../analyze.js";
@@ -16,6 +18,9 @@ import type { NiftiImage } from "../read/nifti.js";
 import type { BinarySource } from "./io.js";
 import { encodeEntropyNiftiGz, readNiftiFrom, readProbabilitiesFrom, sourceName, toBytes } from "./io.js";
 
+
+/** The pipeline's names of the region-model choices, for messages. */
+const PIPELINE_NAMES: RegionNames = { source: "options", regions: "regionLabels", kind: "kind", properties: "properties" };
 export interface PipelineInputs {
   /** The probability file (or several 3-D NIfTI files, one per class). */
   probabilities: BinarySource | readonly BinarySource[];
@@ -34,7 +39,7 @@ export interface PipelineInputs {
   key?: string;
   /** .npy/.npz: the class axis (default 0, nnU-Net's (C, z, y, x); negative counts from the end). */
   classAxis?: number;
-  /** Sigmoid kind: the label each channel paints (overrides the properties' regions_class_order). */
+  /** Sigmoid kind: the label each channel paints (must agree with the properties' regions_class_order when both are given). */
   regionLabels?: readonly number[];
 }
 
@@ -86,11 +91,17 @@ export async function runPipeline(inp: PipelineInputs, onProgress: PipelineProgr
   }
 
   const options: AnalyzeOptions = { unit: inp.unit ?? "bits" };
-  const regions = inp.regionLabels ?? (Array.isArray(props?.regions_class_order) ? (props.regions_class_order as number[]) : undefined);
-  let kind = inp.kind;
-  if (!kind && input.info.key === "logits") kind = "logits";
-  if (!kind && regions) kind = "sigmoid";
-  options.kind = kind ?? "softmax";
+  const propertiesFile = inp.propertiesName ?? (inp.properties ? sourceName(inp.properties, "properties.json") : "");
+  const propsRegions = propertiesRegions(props, propertiesFile);
+  // the same rules as the CLI: one region order, and a region model read only as sigmoid; unlike
+  // the CLI's --regions, regionLabels alone also choose the sigmoid kind (as they always did here)
+  const kind = inp.kind ?? (inp.regionLabels && input.info.key !== "logits" ? "sigmoid" : undefined);
+  const model = regionModel({
+    ...(inp.regionLabels ? { regions: inp.regionLabels } : {}), ...(kind ? { kind } : {}), logitsKey: input.info.key === "logits",
+    ...(propsRegions ? { propsRegions } : {}), propertiesFile, names: PIPELINE_NAMES,
+  });
+  options.kind = model.kind;
+  const regions = model.regions;
   if (regions) options.regionLabels = regions;
   if (props && "crop_bbox" in props) options.crop = parseCropBox(props.crop_bbox, inp.propertiesName ?? "properties.json");
 

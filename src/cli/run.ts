@@ -4,7 +4,8 @@ import { fail } from "../errors.js";
 import { init } from "../kernel/wasm.js";
 import { analyzeAsync, analyzeComputed, entropyOptionsFor } from "../analyze.js";
 import { computeFromSource } from "../kernel/entropy.js";
-import { checkRegions } from "../measures/semantics.js";
+import { checkRegions, propertiesRegions, regionModel } from "../measures/semantics.js";
+import type { RegionNames } from "../measures/semantics.js";
 import { fileSlabSource, openNpyStream } from "../node/npy-stream.js";
 import type { AnalyzeOptions, References } from "../analyze.js";
 import type { Kind } from "../kernel/entropy.js";
@@ -20,6 +21,9 @@ import { defaultGeometry } from "../read/nifti.js";
 import type { NpyArray } from "../read/npy.js";
 import { renderFigures } from "./figures.js";
 import type { ImageSlice } from "./figures.js";
+
+/** The CLI's names of the region-model choices, for messages. */
+const CLI_NAMES: RegionNames = { source: "command line", regions: "--regions", kind: "--kind", properties: "--properties" };
 
 export interface RunResult {
   outputs: string[];
@@ -81,30 +85,14 @@ async function runWith(args: CliArgs, clock: () => number, threads: number, earl
   if (args.seg) refs.seg = segNpy ? npyLabelSlice(await readNpyFile(args.seg), args.seg) : firstVolume(requireOneVolume(await readNiftiFile(args.seg)));
 
   const options: AnalyzeOptions = { unit: args.unit };
-  let kind: Kind | undefined = args.kind;
   // Safe detections only: an .npz member named 'logits', or nnU-Net properties naming regions.
   const propsRegions = propertiesRegions(props, args.properties);
-  if (args.regions && propsRegions && args.regions.join() !== propsRegions.join()) {
-    // two orders for one model: either one would put the labels of the other on the wrong channels
-    fail({
-      file: "command line", field: "--regions", expected: `the regions_class_order of --properties ${args.properties} (${propsRegions.join(",")}), or no --regions`,
-      found: args.regions.join(","), hint: "give one region order: drop --regions to use the properties' regions_class_order",
-    });
-  }
-  const keyKind = !args.kind && info.key === "logits";
-  if (propsRegions && ((args.kind && args.kind !== "sigmoid") || keyKind)) {
-    // a region model's channels are independent sigmoids, also as logits (a per-channel sigmoid,
-    // never a softmax across channels): no other kind reads them right, so it is refused, not noted
-    fail({
-      file: "command line", field: "--kind", expected: `--kind sigmoid, or no --kind (--properties ${args.properties} names a region model: regions_class_order ${propsRegions.join(",")})`,
-      found: keyKind ? "the .npz member 'logits' (read as --kind logits)" : `--kind ${args.kind}`,
-      hint: keyKind ? "a region model's channels are independent sigmoids: save their sigmoid probabilities, or drop --properties" : "a region model's channels are independent sigmoid outputs: drop --kind",
-    });
-  }
-  const regions = args.regions ?? propsRegions;
-  if (!kind && info.key === "logits") kind = "logits";
-  if (!kind && args.properties && regions) kind = "sigmoid";
-  options.kind = kind ?? "softmax";
+  const model = regionModel({
+    ...(args.regions ? { regions: args.regions } : {}), ...(args.kind ? { kind: args.kind } : {}), logitsKey: info.key === "logits",
+    ...(propsRegions ? { propsRegions } : {}), propertiesFile: args.properties ?? "", names: CLI_NAMES,
+  });
+  options.kind = model.kind;
+  const regions = model.regions;
   checkRegions(options.kind, info.classes, args.regions, args.properties, props?.regions_class_order);
   if (regions) options.regionLabels = regions;
   if (args.scale !== undefined) options.scale = args.scale;
@@ -275,19 +263,6 @@ function readJson(path: string): Record<string, unknown> {
     if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
   } catch { /* reported below */ }
   fail({ file: path, field: "content", expected: "a JSON object", found: "something else" });
-}
-
-/**
- * regions_class_order of nnU-Net properties: a list of integer labels, or undefined when absent
- * (or null, Python's None). Anything else is refused rather than read as "no regions".
- */
-function propertiesRegions(props: Record<string, unknown> | undefined, file: string | undefined): number[] | undefined {
-  const v = props?.regions_class_order;
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.length === 0 || !v.every((l) => Number.isInteger(l))) {
-    fail({ file: file ?? "properties", field: "regions_class_order", expected: "a list of integer labels, one per sigmoid channel", found: JSON.stringify(v).slice(0, 60) });
-  }
-  return v as number[];
 }
 
 /**

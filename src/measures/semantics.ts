@@ -185,6 +185,63 @@ export function checkRegions(kind: Kind, classes: number, regions: readonly numb
   }
 }
 
+/** How the caller's choices are named in messages: the CLI's flags, or a library's option names. */
+export interface RegionNames {
+  /** Where the choices come from: "command line", "options". */
+  source: string;
+  /** The explicit region order: "--regions", "regionLabels". */
+  regions: string;
+  /** The kind choice: "--kind", "kind". */
+  kind: string;
+  /** The properties: "--properties", "properties". */
+  properties: string;
+}
+
+/**
+ * regions_class_order of nnU-Net properties: a list of integer labels, or undefined when absent
+ * (or null, Python's None). Anything else is refused rather than read as "no regions".
+ */
+export function propertiesRegions(props: Record<string, unknown> | undefined, file: string | undefined): number[] | undefined {
+  const v = props?.regions_class_order;
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length === 0 || !v.every((l) => Number.isInteger(l))) {
+    fail({ file: file ?? "properties", field: "regions_class_order", expected: "a list of integer labels, one per sigmoid channel", found: JSON.stringify(v).slice(0, 60) });
+  }
+  return v as number[];
+}
+
+/**
+ * The region order and kind of a run from the caller's choices and the properties' region order
+ * (`propsRegions`, from propertiesRegions). Two different orders for one model are refused: either
+ * would put the labels of the other on the wrong channels. A region model's channels are
+ * independent sigmoids, also as logits (a per-channel sigmoid, never a softmax across channels),
+ * so a region model read as any other kind is refused, not noted. `logitsKey`: the input's .npz
+ * member is named 'logits' (read as logits when no kind is given).
+ */
+export function regionModel(o: { regions?: readonly number[]; kind?: Kind; logitsKey: boolean; propsRegions?: readonly number[]; propertiesFile: string; names: RegionNames }): { kind: Kind; regions?: number[] } {
+  const { names, propsRegions } = o;
+  const props = `${names.properties} ${o.propertiesFile}`;
+  if (o.regions && propsRegions && o.regions.join() !== propsRegions.join()) {
+    fail({
+      file: names.source, field: names.regions, expected: `the regions_class_order of ${props} (${propsRegions.join(",")}), or no ${names.regions}`,
+      found: o.regions.join(","), hint: `give one region order: drop ${names.regions} to use the properties' regions_class_order`,
+    });
+  }
+  const keyKind = !o.kind && o.logitsKey;
+  if (propsRegions && ((o.kind && o.kind !== "sigmoid") || keyKind)) {
+    fail({
+      file: names.source, field: names.kind, expected: `${names.kind} sigmoid, or no ${names.kind} (${props} names a region model: regions_class_order ${propsRegions.join(",")})`,
+      found: keyKind ? `the .npz member 'logits' (read as ${names.kind} logits)` : `${names.kind} ${o.kind}`,
+      hint: keyKind ? `a region model's channels are independent sigmoids: save their sigmoid probabilities, or drop ${names.properties}` : `a region model's channels are independent sigmoid outputs: drop ${names.kind}`,
+    });
+  }
+  const regions = o.regions ? [...o.regions] : propsRegions ? [...propsRegions] : undefined;
+  let kind = o.kind;
+  if (!kind && o.logitsKey) kind = "logits";
+  if (!kind && propsRegions) kind = "sigmoid";
+  return { kind: kind ?? "softmax", ...(regions ? { regions } : {}) };
+}
+
 /** The refusal of --regions with a kind that does not use it (shared with the argument parser). */
 export function refuseRegionsFor(kind: Kind, defaulted = false): never {
   fail({
