@@ -3,7 +3,7 @@
  * entropy map on the reference grid with its statistics. Shared by the CLI and the browser demo;
  * no I/O here.
  */
-import { describeValue, fail } from "./errors.js";
+import { describeValue, fail, refuseUnknownKeys } from "./errors.js";
 import type { EntropyOptions, EntropyResult, Kind, KernelStats, Unit } from "./kernel/entropy.js";
 import type { ProbVolume, VolumeMeta } from "./layout/volume.js";
 import { computeEntropySync, maxEntropy } from "./kernel/entropy.js";
@@ -127,44 +127,6 @@ function checkArguments(refs: References, options: AnalyzeOptions): References {
 
 const OPTION_KEYS: readonly string[] = ["kind", "unit", "allowUnnormalized", "regionLabels", "crop", "scale", "slabBytes"] satisfies readonly (keyof AnalyzeOptions)[];
 const REFERENCE_KEYS: readonly string[] = ["image", "seg"] satisfies readonly (keyof References)[];
-
-/**
- * A misspelt option ({ units: "nats" }, the CLI's --units) would otherwise be dropped without a
- * word and the run done with the default: every key must be one analyze reads.
- */
-function refuseUnknownKeys(obj: object, known: readonly string[], field: string): void {
-  for (const key of Object.keys(obj)) {
-    if (known.includes(key)) continue;
-    const close = closestKey(key, known);
-    fail({
-      file: "arguments", field: `${field}.${key}`, expected: `one of ${known.join(", ")}`, found: "an unknown key",
-      ...(close ? { hint: `did you mean ${close}?` } : {}),
-    });
-  }
-}
-
-/** The known key nearest `key` (case ignored; at most 2 edits, adjacent swaps counting 1), if any. */
-function closestKey(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined, bestD = 3;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestD && d < Math.max(k.length, key.length)) { best = k; bestD = d; }
-  }
-  return best;
-}
-
-/** Optimal string alignment distance (Levenshtein with adjacent transpositions). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
 
 /** A NiftiImage as readNiftiFile / parseNifti return it: the fields the analysis reads. */
 function checkReference(img: unknown, field: string): void {

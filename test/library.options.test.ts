@@ -60,3 +60,33 @@ describe("analyze option keys", () => {
     expect(msg).toContain("computeEntropySync(volume, options)");
   });
 });
+
+describe("kernel-level option keys", () => {
+  // the same checks as analyze's: computeEntropySync, an EntropyPool and streamEntropy read EntropyOptions
+  const misspelt: [Record<string, unknown>, string, string][] = [
+    [{ units: "nats" }, "units", "unit"],
+    [{ lables: true }, "lables", "labels"],
+    [{ slabbytes: 1 << 20 }, "slabbytes", "slabBytes"],
+  ];
+  const expected = (key: string, close: string) =>
+    `arguments: options.${key}: expected one of kind, unit, labels, regionLabels, slabBytes, out, labelsOut, found an unknown key (did you mean ${close}?)`;
+
+  it("computeEntropySync and streamEntropy refuse a misspelt key with the close match", async () => {
+    const vol = (await half()).volume;
+    for (const [options, key, close] of misspelt) {
+      expect(caught(() => lib.computeEntropySync(vol, options)).message).toBe(expected(key, close));
+      const src = { classes: 2, voxels: 2, interleaved: false, fill(v0: number, n: number, dst: Float32Array) { dst.fill(0.5, 0, 2 * n); } };
+      expect(caught(() => lib.streamEntropy(src, options, () => {})).message).toBe(expected(key, close));
+    }
+    // the right spelling runs: 2 voxels of 1 bit = 2 ln 2 nats (closed form)
+    expect(lib.computeEntropySync(vol, { unit: "nats" }).stats.total).toBeCloseTo(2 * Math.LN2, 6);
+  });
+
+  it("a worker pool refuses it too, before any work", async () => {
+    const pool = await node.createNodePool({ threads: 1, workerUrl: new URL("../dist/node/pool-worker.js", import.meta.url) });
+    try {
+      const vol = (await half()).volume;
+      for (const [options, key, close] of misspelt) await expect(pool.computeEntropy(vol, options)).rejects.toThrow(expected(key, close));
+    } finally { await pool.close(); }
+  });
+});

@@ -2,7 +2,7 @@
  * Streams a probability volume through the wasm kernel in bounded slabs and collects the
  * per-voxel entropy map, optional labels and the volume statistics (totals in f64).
  */
-import { describeValue, fail } from "../errors.js";
+import { describeValue, fail, refuseUnknownKeys } from "../errors.js";
 import { DTYPE_CODE, KIND_CODE, NATIVE_BYTES, STATS, STATS_BYTES } from "./abi.js";
 import type { NativeDType } from "./abi.js";
 import { arenaStart, dataView, ensureMemory, f32View, f64View, i32View, kernelExports, MAX_WASM_BYTES, u8View } from "./wasm.js";
@@ -514,9 +514,15 @@ export function checkVolumeCall(vol: ProbVolume, options: EntropyOptions): void 
   }, options, vol.name);
 }
 
-/** Options must be an object (a JavaScript caller passing "bits" would otherwise get the defaults). */
+const ENTROPY_OPTION_KEYS: readonly string[] = ["kind", "unit", "labels", "regionLabels", "slabBytes", "out", "labelsOut"] satisfies readonly (keyof EntropyOptions)[];
+
+/**
+ * Options must be an object (a JavaScript caller passing "bits" would otherwise get the defaults),
+ * with no key the kernel does not read ({ units: "nats" } would otherwise run in bits).
+ */
 export function checkOptions(options: EntropyOptions): void {
   if (options === null || typeof options !== "object") fail({ file: "options", field: "options", expected: "an object of EntropyOptions", found: describeValue(options) });
+  refuseUnknownKeys(options, ENTROPY_OPTION_KEYS, "options");
   if (options.labels !== undefined && typeof options.labels !== "boolean") fail({ file: "options", field: "labels", expected: "true or false", found: describeValue(options.labels) });
 }
 
