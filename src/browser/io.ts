@@ -141,6 +141,7 @@ export async function entropyNiftiBlob(a: Pick<Analysis, "map" | "geometry" | "m
 
 /** Starts a download of `blob` as `filename` (browsers only: needs a document). */
 export function downloadBlob(blob: Blob, filename = "entropy.nii.gz"): void {
+  if (typeof document === "undefined") fail({ file: filename, field: "document", expected: "a browser page (downloadBlob needs a document)", found: "none", hint: "in Node write the bytes of encodeEntropyNiftiGz to a file" });
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
