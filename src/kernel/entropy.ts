@@ -5,7 +5,7 @@
 import { describeValue, fail, refuseUnknownKeys } from "../errors.js";
 import { DTYPE_CODE, KIND_CODE, NATIVE_BYTES, STATS, STATS_BYTES } from "./abi.js";
 import type { NativeDType } from "./abi.js";
-import { arenaStart, dataView, ensureMemory, f32View, f64View, i32View, kernelExports, MAX_WASM_BYTES, u8View } from "./wasm.js";
+import { arenaStart, dataView, ensureMemory, f32View, f64View, i32View, kernelExports, MAX_WASM_BYTES, refuseIfKernelBusy, u8View, withKernel } from "./wasm.js";
 import type { RawArray } from "../layout/dtype.js";
 import { decodeInto } from "./decode.js";
 import type { ProbVolume } from "../layout/volume.js";
@@ -393,15 +393,22 @@ export function slabCount(plan: SlabPlan): number {
 
 /** Streams `source` through the kernel. The wasm memory stays below MAX_WASM_BYTES. */
 export function streamEntropy(source: SlabSource, options: EntropyOptions, sink: SlabSink): KernelStats {
+  return streamAs("streamEntropy", source, options, sink);
+}
+
+/** streamEntropy on behalf of `caller` (the name a refused nested call reports). */
+function streamAs(caller: string, source: SlabSource, options: EntropyOptions, sink: SlabSink): KernelStats {
+  refuseIfKernelBusy(caller);
   checkSource(source);
   checkOptions(options);
   if (typeof sink !== "function") fail({ file: "options", field: "sink", expected: "a function (v0, entropy, labels)", found: describeValue(sink) });
   const plan = planSlabs(source, options);
   const acc = emptyStats();
-  runSlabs(source, plan, options, 0, slabCount(plan), (_i, v0, stats, h, l) => {
+  // fill and sink are the caller's code: a segentropy call from there is refused (see withKernel)
+  withKernel(caller, () => runSlabs(source, plan, options, 0, slabCount(plan), (_i, v0, stats, h, l) => {
     mergeStats(acc, stats);
     sink(v0, h, l);
-  });
+  }));
   checkSourceRange(acc, source.values64?.name ?? "source", options.kind, source.voxels, source.values64?.scaled ?? false);
   return acc;
 }
@@ -528,6 +535,7 @@ export function checkOptions(options: EntropyOptions): void {
 
 /** Computes the entropy map of a whole volume. Requires a prior `await init()`. */
 export function computeEntropySync(vol: ProbVolume, options: EntropyOptions = {}): EntropyResult {
+  refuseIfKernelBusy("computeEntropySync");
   checkVolumeCall(vol, options);
   const plan = planKernel(vol);
   return computeFromSource(volumeSource(vol), gridDims(vol), plan.memoryToGrid, options);
@@ -537,13 +545,13 @@ export function computeEntropySync(vol: ProbVolume, options: EntropyOptions = {}
  * Computes the entropy map of any slab source (a stored volume, a file read slab by slab): the map
  * in voxel memory order, then permuted to the F-order grid when `memoryToGrid` says so.
  */
-export function computeFromSource(source: SlabSource, dims: number[], memoryToGrid: number[] | null, options: EntropyOptions = {}): EntropyResult {
+export function computeFromSource(source: SlabSource, dims: number[], memoryToGrid: number[] | null, options: EntropyOptions = {}, caller = "computeEntropySync"): EntropyResult {
   const outputs = resultArrays(options, source.voxels);
   // a layout whose memory order is not the grid order is computed in memory order first, then
   // permuted into the outputs (the caller's `out` must hold the grid-ordered map)
   const map = memoryToGrid ? new Float32Array(source.voxels) : outputs.map;
   const labels = outputs.labels && memoryToGrid ? new Int32Array(source.voxels) : outputs.labels;
-  const stats = streamEntropy(source, options, (v0, h, l) => {
+  const stats = streamAs(caller, source, options, (v0, h, l) => {
     map.set(h, v0);
     if (labels && l) labels.set(l, v0);
   });
@@ -579,6 +587,10 @@ export function finishResult(map: Float32Array, labels: Int32Array | undefined, 
 /** The streaming-read floor: the same slab path as streamEntropy (the same slabs copied into wasm
  *  memory), but one SIMD pass that only sums the values as f32. Used by the benchmarks. */
 export function streamSum(source: SlabSource, options: EntropyOptions = {}): number {
+  return withKernel("streamSum", () => streamSumHeld(source, options));
+}
+
+function streamSumHeld(source: SlabSource, options: EntropyOptions): number {
   const ex = kernelExports();
   const plan = planSlabs(source, options);
   const C = plan.classes, slab = plan.slab;

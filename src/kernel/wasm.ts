@@ -5,7 +5,7 @@
  */
 import { wasmBase64, wasmRelaxedBase64 } from "./wasm.generated.js";
 import type { KernelExports } from "./abi.js";
-import { describeValue, fail } from "../errors.js";
+import { SegentropyError, describeValue, fail } from "../errors.js";
 
 /** Hard ceiling on the kernel's linear memory: volumes stream through it in slabs. */
 export const MAX_WASM_BYTES = 64 * 1024 * 1024;
@@ -142,6 +142,44 @@ export function isInitialized(): boolean {
 export function kernelExports(): KernelExports {
   if (!instance) notInitialized();
   return instance;
+}
+
+/**
+ * The one kernel instance has one arena (slab input, outputs, statistics block, region table): a
+ * computation holds it while its slabs run synchronously, and a segentropy call made from inside
+ * its fill or sink (which would overwrite the arena, or grow memory under the views being filled)
+ * is refused. Held only during synchronous work: calls that interleave through `await` are fine.
+ */
+let holder: string | undefined;
+let refusedInside: SegentropyError | undefined;
+
+/** Throws a SegentropyError when a computation holds the kernel (`caller` runs inside its fill or sink). */
+export function refuseIfKernelBusy(caller: string): void {
+  if (holder === undefined) return;
+  const err = new SegentropyError({
+    file: holder, field: "fill/sink", expected: "no segentropy call from inside fill or the sink (they share the kernel's memory)", found: caller,
+    hint: "make that call before or after the stream, or on an EntropyPool",
+  });
+  refusedInside ??= err;
+  throw err;
+}
+
+/**
+ * Runs `work` holding the kernel as `caller`. A nested call refused meanwhile fails this one too,
+ * even when the callback caught that error: its map may not be trusted.
+ */
+export function withKernel<T>(caller: string, work: () => T): T {
+  refuseIfKernelBusy(caller);
+  holder = caller;
+  refusedInside = undefined;
+  try {
+    const out = work();
+    if (refusedInside) throw refusedInside;
+    return out;
+  } finally {
+    holder = undefined;
+    refusedInside = undefined;
+  }
 }
 
 /** First byte JavaScript may use, aligned to 16 for v128 loads. */
