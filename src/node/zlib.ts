@@ -3,7 +3,7 @@ import { constants as bufferConstants } from "node:buffer";
 import { constants, crc32 as zlibCrc32, deflateRaw, gunzipSync, gzipSync, inflateRaw } from "node:zlib";
 import { fail } from "../errors.js";
 import type { Gunzip, InflateRaw } from "../read/gzip.js";
-import { GunzipLimitError } from "../read/gzip.js";
+import { GunzipLimitError, gunzipExact } from "../read/gzip.js";
 
 /**
  * Inflates a whole .gz with zlib. With `maxBytes`, zlib stops once its output passes that (its
@@ -13,14 +13,23 @@ import { GunzipLimitError } from "../read/gzip.js";
 export const gunzipNode: Gunzip = async (bytes, name, maxBytes) => {
   // Node's largest buffer is the most zlib can give anyway: a larger limit is no limit
   const limit = maxBytes !== undefined && maxBytes <= bufferConstants.MAX_LENGTH ? maxBytes : undefined;
+  let out: Buffer, read: number;
   try {
-    const out = gunzipSync(bytes, limit !== undefined ? { maxOutputLength: Math.max(1, limit) } : {});
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    const r = gunzipSync(bytes, { ...(limit !== undefined ? { maxOutputLength: Math.max(1, limit) } : {}), info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    out = r.buffer;
+    read = r.engine.bytesWritten;
   } catch (err) {
     if (limit !== undefined && (err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new GunzipLimitError(name, limit);
-    const msg = err instanceof Error ? err.message : String(err);
-    fail({ file: name, field: "gzip stream", expected: "a complete gzip file", found: msg.includes("unexpected end") ? "a truncated one" : `a corrupt one (${msg})` }, err);
+    if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      fail({ file: name, field: "gzip stream", expected: `at most ${bufferConstants.MAX_LENGTH} bytes once inflated (Node's largest buffer)`, found: "a stream that inflates to more" }, err);
+    }
+    // the reference reader decides, with the message every platform gives for this file
+    return gunzipExact(bytes, name, maxBytes);
   }
+  // zlib stops at a zero byte after a member and ignores the rest (zero padding, but also other
+  // data, or a member after the padding): the reference reader decides those, as in browsers
+  if (read !== bytes.length) return gunzipExact(bytes, name, maxBytes);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 };
 
 /**

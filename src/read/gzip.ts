@@ -4,6 +4,7 @@
  */
 import { Gunzip as FflateGunzip, Inflate as FflateInflate } from "fflate";
 import { SegentropyError, fail } from "../errors.js";
+import { crc32 } from "./crc32.js";
 
 /**
  * Inflates a whole .gz; Node passes a zlib-based one, browsers use gunzipWithStreams. With
@@ -34,38 +35,125 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Inflates with the Compression Streams API; multi-member files are handled by the stream. */
+/**
+ * Inflates with the Compression Streams API. A stream that Chromium refuses (several members, zero
+ * padding, other data after the end) or whose end is not one member's trailer (Node's stream stops
+ * at zero bytes) is decided by gunzipExact, so that one file reads the same on every path.
+ */
 export const gunzipWithStreams: Gunzip = async (bytes, name, maxBytes = Infinity) => {
+  let out: Uint8Array;
   try {
-    // read chunk by chunk rather than through Response.arrayBuffer(): there a stream error reaches
-    // the caller as Chromium's generic "Failed to fetch" instead of the inflater's own message
-    // fed in 64 KiB pieces with backpressure: a Blob's stream hands the inflater the whole file at
-    // once, and Chromium then returns chunks of hundreds of MiB before the limit can be checked
-    // (a 4 MB .nii.gz holding 4 GiB of zeros took 6 s and 2 GB)
-    const reader = inPieces(bytes).pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (value.length > maxBytes - total) {
-        // stop inflating here: the rest of the stream is never produced
-        reader.cancel().catch(() => undefined);
-        throw new GunzipLimitError(name, maxBytes);
-      }
-      chunks.push(value);
-      total += value.length;
-    }
-    if (chunks.length === 1) return chunks[0]!;
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) { out.set(c, at); at += c.length; }
-    return out;
+    out = await gunzipStream(bytes, maxBytes);
+  } catch (err) {
+    if (err instanceof GunzipLimitError) throw new GunzipLimitError(name, maxBytes);
+    return gunzipExact(bytes, name, maxBytes);
+  }
+  // Chromium refuses anything after one member: a success there ends with that member's size
+  return endsWithSize(bytes, out.length) ? out : gunzipExact(bytes, name, maxBytes);
+};
+
+/** Whether the last 4 bytes (a gzip trailer's ISIZE) are `size` modulo 2^32. */
+function endsWithSize(bytes: Uint8Array, size: number): boolean {
+  const n = bytes.length;
+  return n >= 18 && (bytes[n - 4]! | (bytes[n - 3]! << 8) | (bytes[n - 2]! << 16) | (bytes[n - 1]! << 24)) >>> 0 === size % 2 ** 32;
+}
+
+/**
+ * Inflates a .gz the way Python's gzip (and so nibabel) reads one, the reference every platform's
+ * inflater falls back to when it is not sure: one or more complete gzip members, each checked
+ * against its CRC-32 and size, optionally followed by zero bytes (padding; a member may follow
+ * them). Anything else after the data is refused. fflate inflates here (slower than zlib or
+ * DecompressionStream): only files those refuse or cannot vouch for come this way.
+ */
+export function gunzipExact(bytes: Uint8Array, name: string, maxBytes = Infinity): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const starts = [0], outStarts = [0];
+  const inflater = new FflateGunzip((chunk) => {
+    if (chunk.length > maxBytes - total) throw new GunzipLimitError(name, maxBytes);
+    chunks.push(chunk);
+    total += chunk.length;
+  });
+  inflater.onmember = (offset) => { starts.push(offset); outStarts.push(total); };
+  let error: unknown;
+  try {
+    inflater.push(bytes, true);
   } catch (err) {
     if (err instanceof GunzipLimitError) throw err;
-    fail({ file: name, field: "gzip stream", expected: "a complete gzip file", found: `a corrupt or truncated one (${err instanceof Error ? err.message : String(err)})` }, err);
+    error = err;
   }
-};
+  const out = chunks.length === 1 ? chunks[0]! : new Uint8Array(total);
+  if (chunks.length !== 1) { let at = 0; for (const c of chunks) { out.set(c, at); at += c.length; } }
+  const corrupt = (found: string): never => fail({ file: name, field: "gzip stream", expected: "a complete gzip file", found }, error);
+  // members followed by another: each ends where the next begins, with its trailer
+  for (let m = 0; m + 1 < starts.length; m++) {
+    if (!trailerAt(bytes, starts[m + 1]!, out.subarray(outStarts[m]!, outStarts[m + 1]!), { crc: -1 })) corrupt(`a corrupt one (member ${m + 1}: its CRC-32 or size does not match its data)`);
+  }
+  // the last member ends at a trailer of its data: zero padding may follow, or another member after it
+  const lastStart = starts[starts.length - 1]!;
+  const last = out.subarray(outStarts[outStarts.length - 1]!);
+  let end = -1;
+  const lastCrc = { crc: -1 };
+  for (let e = lastStart + 18; e <= bytes.length; e++) {
+    if (!trailerAt(bytes, e, last, lastCrc)) continue;
+    if (end < 0) end = e;
+    let next = e;
+    while (next < bytes.length && bytes[next] === 0) next++;
+    if (next === bytes.length) return out;
+    if (isGzip(bytes.subarray(next)) && next > e) {
+      const rest = gunzipExact(bytes.subarray(next), name, maxBytes - total);
+      const both = new Uint8Array(total + rest.length);
+      both.set(out);
+      both.set(rest, total);
+      return both;
+    }
+  }
+  if (end < 0) {
+    const msg = error instanceof Error ? error.message : "";
+    corrupt(/EOF|unexpected end/i.test(msg) || (!error && bytes.length < lastStart + 18) ? `a truncated one${msg ? ` (${msg})` : ""}` : `a corrupt one (${msg || "its CRC-32 or size does not match its data"})`);
+  }
+  fail({
+    file: name, field: "gzip stream", expected: "gzip members, optionally followed by zero bytes",
+    found: `${bytes.length - end} bytes of other data after the gzip data (from byte ${end} of ${bytes.length})`,
+  });
+}
+
+/** Whether bytes [end - 8, end) are a gzip trailer (CRC-32, size mod 2^32, little-endian) of `data`. */
+function trailerAt(bytes: Uint8Array, end: number, data: Uint8Array, cache: { crc: number }): boolean {
+  if (end < 8 || end > bytes.length) return false;
+  const word = (at: number) => (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+  if (word(end - 4) !== data.length % 2 ** 32) return false;
+  if (cache.crc < 0) cache.crc = crc32(data) >>> 0;
+  return word(end - 8) === cache.crc;
+}
+
+/** One DecompressionStream("gzip") pass; rejects with a bare GunzipLimitError past `maxBytes`. */
+async function gunzipStream(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+  // read chunk by chunk rather than through Response.arrayBuffer(): there a stream error reaches
+  // the caller as Chromium's generic "Failed to fetch" instead of the inflater's own message
+  // fed in 64 KiB pieces with backpressure: a Blob's stream hands the inflater the whole file at
+  // once, and Chromium then returns chunks of hundreds of MiB before the limit can be checked
+  // (a 4 MB .nii.gz holding 4 GiB of zeros took 6 s and 2 GB)
+  const reader = inPieces(bytes).pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (value.length > maxBytes - total) {
+      // stop inflating here: the rest of the stream is never produced
+      reader.cancel().catch(() => undefined);
+      throw new GunzipLimitError("", maxBytes);
+    }
+    chunks.push(value);
+    total += value.length;
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
 
 /** Deflates to gzip with the Compression Streams API (browsers). */
 export async function gzipWithStreams(bytes: Uint8Array): Promise<Uint8Array> {
