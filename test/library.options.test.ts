@@ -90,3 +90,13 @@ describe("kernel-level option keys", () => {
     } finally { await pool.close(); }
   });
 });
+
+describe("regionLabels without the sigmoid kind", () => {
+  it("analyze and computeEntropySync refuse them instead of dropping them (they name what sigmoid channels paint)", async () => {
+    const input = await half();
+    expect(caught(() => analyze(input, {}, { regionLabels: [1, 2] })).message).toMatch(/^options: regionLabels: expected regionLabels only with kind "sigmoid" .*, found kind "softmax"/);
+    expect(caught(() => lib.computeEntropySync(input.volume, { kind: "logits", regionLabels: [1, 2] })).message).toMatch(/found kind "logits" \(pass/);
+    // with the sigmoid kind they run: two channels of 0.5 are 2 bits per voxel (closed form), 2 voxels
+    expect(analyze(input, {}, { kind: "sigmoid", regionLabels: [1, 2] }).summary.totalEntropy).toBe(4);
+  });
+});

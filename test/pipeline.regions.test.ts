@@ -36,7 +36,7 @@ async function refusal(extra: Parameters<typeof run>[0]): Promise<string> {
 
 describe("runPipeline: region models", () => {
   it("the properties' order alone, or the same order twice: sigmoid, 2 bits per voxel", async () => {
-    for (const extra of [{ properties: { regions_class_order: [1, 2] } }, { properties: { regions_class_order: [1, 2] }, regionLabels: [1, 2] }, { regionLabels: [1, 2] }]) {
+    for (const extra of [{ properties: { regions_class_order: [1, 2] } }, { properties: { regions_class_order: [1, 2] }, regionLabels: [1, 2] }, { regionLabels: [1, 2], kind: "sigmoid" as const }]) {
       const r = await run(extra);
       expect(r.analysis.kind).toBe("sigmoid");
       expect(r.analysis.summary.totalEntropy).toBe(16);
@@ -57,6 +57,12 @@ describe("runPipeline: region models", () => {
     for (const kind of ["softmax", "logits"] as const) {
       const m = await refusal({ properties: { regions_class_order: [1, 2] }, kind });
       expect(m).toMatch(new RegExp(`kind: expected kind sigmoid, or no kind \\(properties props\\.json names a region model: regions_class_order 1,2\\), found kind ${kind}`));
+    }
+  });
+
+  it("regionLabels alone do not turn a softmax file into sigmoid channels: refused without kind sigmoid", async () => {
+    for (const extra of [{ regionLabels: [1, 2] }, { regionLabels: [1, 2], kind: "softmax" as const }]) {
+      expect(await refusal(extra)).toMatch(/^options: regionLabels: expected regionLabels only with kind "sigmoid" .*, found kind "softmax" \(pass kind: "sigmoid"/);
     }
   });
 });

@@ -93,9 +93,10 @@ export async function runPipeline(inp: PipelineInputs, onProgress: PipelineProgr
   const options: AnalyzeOptions = { unit: inp.unit ?? "bits" };
   const propertiesFile = inp.propertiesName ?? (inp.properties ? sourceName(inp.properties, "properties.json") : "");
   const propsRegions = propertiesRegions(props, propertiesFile);
-  // the same rules as the CLI: one region order, and a region model read only as sigmoid; unlike
-  // the CLI's --regions, regionLabels alone also choose the sigmoid kind (as they always did here)
-  const kind = inp.kind ?? (inp.regionLabels && input.info.key !== "logits" ? "sigmoid" : undefined);
+  // the same rules as the CLI: one region order, a region model read only as sigmoid, and
+  // regionLabels alone only with kind "sigmoid" (they do not choose it: a softmax file would be
+  // read as independent channels)
+  const kind = inp.kind;
   const model = regionModel({
     ...(inp.regionLabels ? { regions: inp.regionLabels } : {}), ...(kind ? { kind } : {}), logitsKey: input.info.key === "logits",
     ...(propsRegions ? { propsRegions } : {}), propertiesFile, names: PIPELINE_NAMES,

@@ -202,6 +202,10 @@ export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "inter
     fail({ file: "options", field: "slabBytes", expected: "a number of bytes > 0 (clamped to 64 KiB .. 56 MiB)", found: typeof sb === "number" ? String(sb) : typeof sb });
   }
   if (kind === "sigmoid" && options.regionLabels !== undefined) checkRegionLabels(options.regionLabels, C);
+  // region labels name what each sigmoid channel paints; any other kind would drop them silently
+  if (kind !== "sigmoid" && options.regionLabels !== undefined) {
+    fail({ file: "options", field: "regionLabels", expected: "regionLabels only with kind \"sigmoid\" (the label each sigmoid channel paints)", found: `kind "${kind}"${options.kind === undefined ? " (the default)" : ""}`, hint: "pass kind: \"sigmoid\" for independent sigmoid channels (nnU-Net regions), or drop regionLabels" });
+  }
   const wantLabels = options.labels ?? false;
   const native = kind === "softmax" && raw ? raw.dtype : null;
   const esz = native ? NATIVE_BYTES[native] : 4;
