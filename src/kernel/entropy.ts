@@ -216,7 +216,9 @@ export function planSlabs(source: Pick<SlabSource, "classes" | "voxels" | "inter
   let slab = Math.floor(budget / perVoxel) & ~3;
   // voxels may exceed 2^31 (streamed volumes): no 32-bit integer operators on it
   slab = Math.max(4, Math.min(slab, Math.ceil(source.voxels / 4) * 4));
-  const a16 = (x: number) => (x + 15) & ~15;
+  // no 32-bit operators here either: a billion classes would wrap to a small arena and pass the
+  // check below, then the slab views would try a 16 GB typed array (RangeError)
+  const a16 = (x: number) => Math.ceil(x / 16) * 16;
   const input = 0;
   const planar = a16(input + C * slab * esz + 64);
   const scratch = a16(planar + (planarCopy ? C * slab * 4 : 0));
