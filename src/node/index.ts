@@ -11,8 +11,8 @@ import { niftiVersion, parseNifti } from "../read/nifti.js";
 import { isZip } from "../read/npz.js";
 import { isNpy, parseNpy } from "../read/npy.js";
 import type { NpyArray } from "../read/npy.js";
-import { describeValue, fail } from "../errors.js";
-import { encodeNifti1Float32 } from "../write/nifti.js";
+import { describeValue, fail, refuseUnknownKeys } from "../errors.js";
+import { encodeNifti1Float32, NIFTI_WRITE_OPTION_KEYS } from "../write/nifti.js";
 import type { NiftiWriteOptions } from "../write/nifti.js";
 import { writeFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
@@ -54,11 +54,21 @@ export async function readNpyFile(path: string): Promise<NpyArray> {
   return parseNpy(bytes, path);
 }
 
-/** Writes a float32 map as .nii or .nii.gz (by extension), atomically (temporary file, then rename). */
+/**
+ * Writes a float32 map as .nii or .nii.gz (gzip when the name ends in .gz, in any case: map.NII.GZ
+ * too, as nibabel reads it), atomically (temporary file, then rename). `gzipLevel`: 0 to 9
+ * (default DEFAULT_GZIP_LEVEL).
+ */
 export function writeNiftiFile(path: string, map: Float32Array, geometry: Geometry, options: NiftiWriteOptions & { gzipLevel?: number } = {}): void {
   if (typeof path !== "string" || path === "") fail({ file: "arguments", field: "path", expected: "a file path ending in .nii or .nii.gz", found: typeof path === "string" ? "an empty string" : describeValue(path) });
-  let bytes = encodeNifti1Float32(map, geometry, options);
-  if (path.endsWith(".gz")) bytes = gzipNode(bytes, options.gzipLevel);
+  if (typeof options !== "object" || options === null) fail({ file: "arguments", field: "options", expected: "NiftiWriteOptions and gzipLevel (or nothing)", found: describeValue(options) });
+  refuseUnknownKeys(options, [...NIFTI_WRITE_OPTION_KEYS, "gzipLevel"], "options");
+  const { gzipLevel, ...header } = options;
+  if (gzipLevel !== undefined && !(Number.isInteger(gzipLevel) && gzipLevel >= 0 && gzipLevel <= 9)) {
+    fail({ file: "arguments", field: "options.gzipLevel", expected: "an integer from 0 to 9", found: typeof gzipLevel === "number" ? String(gzipLevel) : describeValue(gzipLevel) });
+  }
+  let bytes = encodeNifti1Float32(map, geometry, header);
+  if (/\.gz$/i.test(path)) bytes = gzipNode(bytes, gzipLevel);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, bytes);

@@ -3,7 +3,7 @@
  * sform codes, quaternion, offsets, srow, units), so the map overlays the image in any viewer.
  */
 import type { Geometry } from "../read/nifti.js";
-import { describeValue, fail } from "../errors.js";
+import { describeValue, fail, refuseUnknownKeys } from "../errors.js";
 
 export interface NiftiWriteOptions {
   /** Display range hints for viewers. */
@@ -15,6 +15,9 @@ export interface NiftiWriteOptions {
 }
 
 const HEADER = 352; // 348 + 4 bytes of "no extensions"
+
+/** The keys of NiftiWriteOptions: a misspelt one ({ descripton }) would be dropped without a word. */
+export const NIFTI_WRITE_OPTION_KEYS: readonly string[] = ["calMin", "calMax", "description", "intentName"] satisfies readonly (keyof NiftiWriteOptions)[];
 
 /** Encodes an F-order float32 map on `geometry.dims` as an uncompressed .nii. */
 export function encodeNifti1Float32(map: Float32Array, geometry: Geometry, options: NiftiWriteOptions = {}): Uint8Array {
@@ -96,6 +99,7 @@ function checkGeometry(geometry: Geometry, options: NiftiWriteOptions): [number,
     if (!Number.isSafeInteger(g[field])) fail({ file: "arguments", field: `geometry.${field}`, expected: "an integer", found: String(g[field]) });
   }
   if (typeof options !== "object" || options === null) fail({ file: "arguments", field: "options", expected: "NiftiWriteOptions (or nothing)", found: describeValue(options) });
+  refuseUnknownKeys(options, NIFTI_WRITE_OPTION_KEYS, "options");
   const [nx = 1, ny = 1, nz = 1] = g.dims;
   return [nx, ny, nz];
 }
