@@ -192,7 +192,7 @@ function analyzeResult(input: Pick<ProbInput, "info" | "nifti">, refs: Reference
   const unit = options.unit ?? "bits";
   if (kind === "softmax" && result.classes < 2) fail({ file: volume.name, field: "classes", expected: "at least 2 for --kind softmax", found: `${result.classes}`, hint: "a single channel is a sigmoid output: pass --kind sigmoid; for one 3-D file per class, pass all the files" });
   checkSemantics(kind, result.stats, volume.dtype, volume.name, {
-    allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined, shape: input.info.shape, classAxis: input.info.classAxis,
+    allowUnnormalized: options.allowUnnormalized ?? false, scaled: volume.scale !== undefined, ...(volume.scale ? { slope: volume.scale.slope } : {}), shape: input.info.shape, classAxis: input.info.classAxis,
     classAxisSettable: input.info.format === "npy" || input.info.format === "npz", voxels: product(result.dims),
   });
 

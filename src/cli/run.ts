@@ -256,7 +256,7 @@ function valueCount(shape: readonly number[]): number {
 }
 
 function readJson(path: string): Record<string, unknown> {
-  if (/\.pkl$/i.test(path)) fail({ file: path, field: "format", expected: "JSON", found: "a Python pickle", hint: "convert it: python -c \"import pickle,json,sys;print(json.dumps(pickle.load(open(sys.argv[1],'rb')),default=list))\" FILE.pkl > props.json" });
+  if (/\.pkl$/i.test(path)) fail({ file: path, field: "format", expected: "JSON", found: "a Python pickle", hint: "convert it (numpy values become lists and numbers): python3 -c \"import pickle,json,sys;print(json.dumps(pickle.load(open(sys.argv[1],'rb')),default=lambda o:o.tolist() if hasattr(o,'tolist') else str(o)))\" FILE.pkl > props.json" });
   const text = new TextDecoder().decode(readFileBytes(path));
   try {
     const v: unknown = JSON.parse(text);

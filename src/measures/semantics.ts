@@ -13,6 +13,8 @@ export interface SemanticsOptions {
   allowUnnormalized?: boolean;
   /** Whether the values were scaled on decode (NIfTI scl_slope or --scale). */
   scaled?: boolean;
+  /** The slope they were scaled with, when scaled: a negative one is what makes probabilities negative. */
+  slope?: number;
   /** Array shape and class axis as read (optional): lets a wrong class axis be named precisely. */
   shape?: readonly number[];
   classAxis?: number;
@@ -73,7 +75,13 @@ export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, nam
     const expected = kind === "tissue"
       ? `probabilities in [0, 1] for --kind tissue (interpolation overshoot within ${TISSUE_TOL} is clipped)`
       : `probabilities in [0, 1] for --kind ${kind}`;
-    fail({ file, field: "values", expected, found: range, hint: valuesHint(kind, nonNegative, integerUnscaled, maxValue) });
+    const negativeSlope = !nonNegative && options.scaled && options.slope !== undefined && options.slope < 0;
+    fail({
+      file, field: "values", expected, found: range,
+      hint: negativeSlope
+        ? `the scaling is negative (slope ${fmt(options.slope!)}, from scl_slope or --scale): probabilities need a positive factor; check the header's scl_slope or pass a positive --scale`
+        : valuesHint(kind, nonNegative, integerUnscaled, maxValue),
+    });
   }
   if (kind !== "softmax") return;
   checkFlushedSums(stats, file, options);

@@ -79,6 +79,10 @@ export function parseNifti(bytes: Uint8Array, name: string): NiftiImage {
   const hdrSize = version === 1 ? 348 : 540;
   if (bytes.length < hdrSize) fail({ file: name, field: "header", expected: `${hdrSize} bytes`, found: `${bytes.length} bytes (truncated)` });
   const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice(0, Math.min(bytes.length, 1 << 20)).buffer;
+  // a .hdr/.img pair's header is refused by nifti-reader-js with a message naming no field: say what it is
+  const magicAt = version === 1 ? 344 : 4;
+  const rawMagic = String.fromCharCode(...bytes.subarray(magicAt, magicAt + 3));
+  if (rawMagic === "ni1" || rawMagic === "ni2") fail({ file: name, field: "magic", expected: "'n+1' or 'n+2' (single-file .nii)", found: `'${rawMagic}' (the header of a .hdr/.img pair)`, hint: "convert it to .nii, e.g. python3 -c \"import nibabel as nib; nib.save(nib.load('x.hdr'), 'x.nii')\"" });
   let h: NIFTI1 | NIFTI2;
   try {
     h = readHeader(buffer);

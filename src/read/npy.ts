@@ -82,7 +82,13 @@ export function parseNpyHeader(bytes: Uint8Array, name: string, fileSize = bytes
   const endian = descr[0]!;
   const code = /^[<>|=]/.test(descr) ? descr.slice(1) : descr;
   const dtype = DESCR[code];
-  if (!dtype) fail({ file: name, field: "descr", expected: "one of <f2 <f4 <f8 |u1 |i1 <u2 <i2 <u4 <i4 (either byte order)", found: `'${descr}'` });
+  if (!dtype) {
+    const wide = /^[iu]8$/.test(code);
+    fail({
+      file: name, field: "descr", expected: "one of <f2 <f4 <f8 |u1 |i1 <u2 <i2 <u4 <i4 |b1 (either byte order)", found: `'${descr}'`,
+      ...(wide ? { hint: "64-bit integers are not read: save the array as float32, or cast it with .astype(np.int32)" } : {}),
+    });
+  }
   const parts = shapeM[1]!.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
   if (!parts.every((s) => /^\d+$/.test(s))) fail({ file: name, field: "shape", expected: "non-negative integers", found: `(${shapeM[1]})` });
   const shape = parts.map(Number);
