@@ -132,6 +132,7 @@ export type SlabSink = (v0: number, entropy: Float32Array, labels: Int32Array | 
 
 /** The factor that turns bits into the requested unit. */
 export function unitScale(kind: Kind, unit: Unit, classes: number): number {
+  checkKindUnitClasses(kind, unit, classes);
   if (unit === "bits") return 1;
   if (unit === "nats") return Math.LN2;
   if (kind === "sigmoid") return 1 / classes; // each channel's binary entropy is at most 1 bit
@@ -141,8 +142,17 @@ export function unitScale(kind: Kind, unit: Unit, classes: number): number {
 
 /** The largest entropy possible for this kind and class count, in the requested unit. */
 export function maxEntropy(kind: Kind, unit: Unit, classes: number): number {
+  checkKindUnitClasses(kind, unit, classes);
   const bits = kind === "sigmoid" ? classes : Math.log2(kind === "tissue" ? classes + 1 : classes);
   return bits * unitScale(kind, unit, classes);
+}
+
+/** unitScale's and maxEntropy's arguments (JavaScript callers): "nat" or "sofmax" would otherwise
+ *  give another unit's or kind's value, and 0 classes NaN. */
+function checkKindUnitClasses(kind: Kind, unit: Unit, classes: number): void {
+  if (!KINDS.includes(kind)) fail({ file: "arguments", field: "kind", expected: KINDS.join(" | "), found: typeof kind === "string" ? `'${kind}'` : describeValue(kind) });
+  if (!UNITS.includes(unit)) fail({ file: "arguments", field: "unit", expected: UNITS.join(" | "), found: typeof unit === "string" ? `'${unit}'` : describeValue(unit) });
+  if (!Number.isSafeInteger(classes) || classes < 1) fail({ file: "arguments", field: "classes", expected: "an integer >= 1", found: typeof classes === "number" ? String(classes) : describeValue(classes) });
 }
 
 /** Default slab budget. On (b), medians of alternating runs: AMD EPYC (1 MiB L2), 128 KiB 190 ms,

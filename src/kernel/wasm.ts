@@ -5,7 +5,7 @@
  */
 import { wasmBase64, wasmRelaxedBase64 } from "./wasm.generated.js";
 import type { KernelExports } from "./abi.js";
-import { SegentropyError, describeValue, fail } from "../errors.js";
+import { SegentropyError, describeValue, fail, refuseUnknownKeys } from "../errors.js";
 
 /** Hard ceiling on the kernel's linear memory: volumes stream through it in slabs. */
 export const MAX_WASM_BYTES = 64 * 1024 * 1024;
@@ -49,13 +49,44 @@ export function embeddedModule(relaxed = false): Promise<WebAssembly.Module> {
   return (compiled ??= WebAssembly.compile(decodeBase64(wasmBase64) as BufferSource));
 }
 
+/** What the first init() was asked for: a later init() asking for something else is refused. */
+let initGiven: { module: unknown; relaxed: boolean } | undefined;
+
+/** init's options: an object of known keys, relaxedSimd a boolean ("yes" would mean the default). */
+function checkInitOptions(options: InitOptions): void {
+  if (typeof options !== "object" || options === null) fail({ file: "options", field: "init options", expected: "{ module?, relaxedSimd? } or nothing", found: describeValue(options) });
+  refuseUnknownKeys(options, ["module", "relaxedSimd"], "options");
+  const relaxed: unknown = options.relaxedSimd;
+  if (relaxed !== undefined && typeof relaxed !== "boolean") fail({ file: "options", field: "relaxedSimd", expected: "true or false", found: typeof relaxed === "string" ? `'${relaxed}'` : describeValue(relaxed) });
+}
+
+/**
+ * A second init() while a kernel is running: asking for nothing, or for what the running kernel
+ * is (the same module object, or the build relaxedSimd selects), is a no-op; asking for another
+ * module or build is refused, since it would not be applied.
+ */
+function checkSecondInit(options: InitOptions): void {
+  const given: unknown = options.module;
+  if (given !== undefined && given !== initGiven?.module && given !== instanceModule) {
+    fail({ file: "options", field: "module", expected: "the module the kernel was initialised with (init() applies once)", found: "another module", hint: "call reset() first to switch modules" });
+  }
+  if (given === undefined && options.relaxedSimd !== undefined && !(initGiven && initGiven.module !== undefined)) {
+    const want = options.relaxedSimd && relaxedSimdSupported();
+    const have = usesRelaxedSimd();
+    if (want !== have) {
+      fail({ file: "options", field: "relaxedSimd", expected: `the build the kernel was initialised with (relaxedSimd: ${have}; init() applies once)`, found: String(options.relaxedSimd), hint: "call reset() first to switch builds" });
+    }
+  }
+}
+
 /**
  * Compiles (once) and instantiates the kernel. Safe to call many times; the first call decides
- * the build. Call `reset()` first to switch.
+ * the build: a later call that asks for another module or build is refused with a
+ * SegentropyError. Call `reset()` first to switch.
  */
 export async function init(options: InitOptions = {}): Promise<void> {
-  if (instance) return;
-  if (typeof options !== "object" || options === null) fail({ file: "options", field: "init options", expected: "{ module?, relaxedSimd? } or nothing", found: describeValue(options) });
+  checkInitOptions(options);
+  if (instance) { checkSecondInit(options); return; }
   let mod: WebAssembly.Module;
   const given: unknown = options.module;
   if (given instanceof WebAssembly.Module) mod = given;
@@ -71,8 +102,10 @@ export async function init(options: InitOptions = {}): Promise<void> {
     }
   } else mod = await embeddedModule(options.relaxedSimd === true && relaxedSimdSupported());
   const exports = await instantiateKernel(mod);
+  if (instance) { checkSecondInit(options); return; } // another init() finished meanwhile
   instance = exports;
   instanceModule = mod;
+  initGiven = { module: given, relaxed: options.relaxedSimd === true };
 }
 
 function isSharedArrayBuffer(x: unknown): boolean {
@@ -106,17 +139,21 @@ async function instantiateKernel(mod: WebAssembly.Module): Promise<KernelExports
 
 /** Synchronous initialisation (Node and workers only: browsers limit sync compiles on the main thread). */
 export function initSync(options: Pick<InitOptions, "relaxedSimd"> = {}): void {
-  if (instance) return;
+  checkInitOptions(options);
+  if ((options as InitOptions).module !== undefined) fail({ file: "options", field: "module", expected: "no module (initSync compiles the embedded one; pass a module to init())", found: describeValue((options as InitOptions).module) });
+  if (instance) { checkSecondInit(options); return; }
   const relaxed = options.relaxedSimd === true && relaxedSimdSupported();
   const mod = new WebAssembly.Module(decodeBase64(relaxed ? wasmRelaxedBase64 : wasmBase64) as BufferSource);
   instance = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
   instanceModule = mod;
+  initGiven = { module: undefined, relaxed: options.relaxedSimd === true };
 }
 
 /** Drops the instance, so that the next init() may choose another build (tests, benchmarks). */
 export function reset(): void {
   instance = undefined;
   instanceModule = undefined;
+  initGiven = undefined;
 }
 
 /** The compiled module of the current instance: worker pools instantiate the same one, so that

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  init, runPipeline, readProbabilitiesFrom, readNiftiFrom, entropyNiftiBlob, readBytes, parseNifti, isSegentropyError, analyze,
+  init, reset, runPipeline, readProbabilitiesFrom, readNiftiFrom, entropyNiftiBlob, readBytes, parseNifti, isSegentropyError, analyze,
   canInflateRawWithStreams, inflateRawWithStreams, readNpz, readNpzAsync, isGzip, gzipWithStreams,
 } from "../../src/index.js";
 import type { BinarySource, Kind } from "../../src/index.js";
@@ -190,10 +190,15 @@ describe(`browser sources and readable errors (${env})`, () => {
   });
 
   it.runIf(inBrowser)("compiles the inlined wasm asynchronously on the main thread and accepts init({ module })", async () => {
-    // already initialised by beforeAll (async compile of the embedded base64); a caller's module is accepted too
+    // already initialised by beforeAll (async compile of the embedded base64); a caller's module is
+    // accepted too, after reset(): while the first kernel runs, another module is refused (not kept silently)
     const wasm = await fetch("/build/entropy.wasm");
     expect(wasm.ok).toBe(true);
     const mod = await WebAssembly.compile(await wasm.arrayBuffer());
+    const refused = await init({ module: mod }).catch((e: unknown) => e);
+    expect(isSegentropyError(refused) && refused.field).toBe("module");
+    reset();
+    await expect(init({ module: mod })).resolves.toBeUndefined();
     await expect(init({ module: mod })).resolves.toBeUndefined();
     expect(WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))).toBe(true);
   });
