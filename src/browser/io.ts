@@ -3,7 +3,7 @@
  * DecompressionStream; entropy.nii.gz encoded with CompressionStream into a Blob. Only web
  * platform APIs (they exist in Node 20 too), so this module is browser-safe and testable anywhere.
  */
-import { fail } from "../errors.js";
+import { describeValue, fail, refuseUnknownKeys } from "../errors.js";
 import type { Analysis } from "../analyze.js";
 import type { ProbInput, ReadOptions } from "../read/probabilities.js";
 import { fromClassFiles, inflateIfGzip, readProbabilities } from "../read/probabilities.js";
@@ -27,6 +27,14 @@ export interface SourceOptions {
   onProgress?: ByteProgress;
 }
 
+const SOURCE_OPTION_KEYS: readonly string[] = ["name", "onProgress"] satisfies readonly (keyof SourceOptions)[];
+
+/** A reader's options: an object (or nothing) of the keys it reads; a misspelt key would be dropped without a word. */
+function checkReaderOptions(options: object, known: readonly string[]): void {
+  if (typeof options !== "object" || options === null) fail({ file: "arguments", field: "options", expected: `{ ${known.map((k) => `${k}?`).join(", ")} } (or nothing)`, found: describeValue(options) });
+  refuseUnknownKeys(options, known, "options");
+}
+
 /** The display name of a source: File.name, the last part of a Response URL, else `fallback`. */
 export function sourceName(src: BinarySource, fallback = "buffer"): string {
   if (typeof File !== "undefined" && src instanceof File && src.name) return src.name;
@@ -39,6 +47,7 @@ export function sourceName(src: BinarySource, fallback = "buffer"): string {
 
 /** All bytes of a source, as one Uint8Array (no copy for ArrayBuffer and views). */
 export async function toBytes(src: BinarySource, options: SourceOptions = {}): Promise<Uint8Array> {
+  checkReaderOptions(options, SOURCE_OPTION_KEYS);
   const name = options.name ?? sourceName(src);
   if (src instanceof ArrayBuffer) return new Uint8Array(src);
   if (ArrayBuffer.isView(src)) return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
@@ -81,6 +90,7 @@ async function readStream(stream: ReadableStream<Uint8Array>, total: number, nam
 
 /** Bytes of a source, inflated when they are gzip (DecompressionStream), up to the size its header describes. */
 export async function readBytes(src: BinarySource, options: SourceOptions = {}): Promise<Uint8Array> {
+  checkReaderOptions(options, SOURCE_OPTION_KEYS);
   const name = options.name ?? sourceName(src);
   const bytes = await toBytes(src, { ...options, name });
   return inflateIfGzip(bytes, name, gunzipWithStreams);
@@ -92,6 +102,8 @@ export async function readBytes(src: BinarySource, options: SourceOptions = {}):
  * where the host has it, else by fflate.
  */
 export async function readProbabilitiesFrom(src: BinarySource | readonly BinarySource[], options: Omit<ReadOptions, "gunzip" | "inflateRaw"> & SourceOptions = {}): Promise<ProbInput> {
+  // gunzip and inflateRaw are the streams' here: passed, they would be dropped without a word
+  checkReaderOptions(options, ["key", "classAxis", "crc32", ...SOURCE_OPTION_KEYS]);
   if (Array.isArray(src)) {
     const list = src as readonly BinarySource[];
     if (list.length === 0) fail({ file: options.name ?? "inputs", field: "inputs", expected: "at least one probability file", found: "none" });
@@ -104,19 +116,21 @@ export async function readProbabilitiesFrom(src: BinarySource | readonly BinaryS
   }
   const one = src as BinarySource;
   const name = options.name ?? sourceName(one, "probabilities");
-  const bytes = await toBytes(one, { ...options, name });
+  const bytes = await toBytes(one, { name, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   const { onProgress: _p, name: _n, ...read } = options;
   return readProbabilities(bytes, name, { ...read, gunzip: gunzipWithStreams, ...(canInflateRawWithStreams() ? { inflateRaw: inflateRawWithStreams } : {}) });
 }
 
 /** Reads a .nii or .nii.gz image (e.g. the T1 or the segmentation). */
 export async function readNiftiFrom(src: BinarySource, options: SourceOptions = {}): Promise<NiftiImage> {
+  checkReaderOptions(options, SOURCE_OPTION_KEYS);
   const name = options.name ?? sourceName(src, "image.nii");
   return parseNifti(await readBytes(src, { ...options, name }), name);
 }
 
 /** Reads an .npy array (e.g. a 2-D image beside a 2-D probability array). */
 export async function readNpyFrom(src: BinarySource, options: SourceOptions = {}): Promise<NpyArray> {
+  checkReaderOptions(options, SOURCE_OPTION_KEYS);
   const name = options.name ?? sourceName(src, "array.npy");
   const bytes = await readBytes(src, { ...options, name });
   if (!isNpy(bytes)) fail({ file: name, field: "magic", expected: "an .npy file", found: "other bytes" });

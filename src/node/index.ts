@@ -26,9 +26,12 @@ export async function readProbabilitiesFile(paths: string | readonly string[], o
   const list = typeof paths === "string" ? [paths] : paths;
   if (!Array.isArray(list)) fail({ file: "arguments", field: "paths", expected: "a file path, or a list of paths (one NIfTI file per class)", found: describeValue(paths) });
   if (list.length === 0) fail({ file: "command line", field: "inputs", expected: "at least one probability file", found: "none" });
+  if (typeof options !== "object" || options === null) fail({ file: "arguments", field: "options", expected: "{ key?, classAxis?, crc32? } (or nothing)", found: describeValue(options) });
+  // gunzip and inflateRaw are node:zlib's here: passed, they would be dropped without a word
+  refuseUnknownKeys(options, ["key", "classAxis", "crc32"], "options");
   refuseRepeatedClassFiles(list);
   // uncompressed volumes are read into shared memory: worker pools then use them in place
-  if (list.length === 1) return readProbabilities(readFileBytes(list[0]!, { shared: /\.(npy|nii)$/i.test(list[0]!) }), list[0]!, { ...options, gunzip: gunzipNode, inflateRaw: inflateRawNode, ...(crc32Node ? { crc32: crc32Node } : {}) });
+  if (list.length === 1) return readProbabilities(readFileBytes(list[0]!, { shared: /\.(npy|nii)$/i.test(list[0]!) }), list[0]!, { ...(crc32Node ? { crc32: crc32Node } : {}), ...options, gunzip: gunzipNode, inflateRaw: inflateRawNode });
   const images: NiftiImage[] = [];
   for (const p of list) {
     const bytes = await inflateIfGzip(readFileBytes(p), p, gunzipNode);

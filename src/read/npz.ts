@@ -5,14 +5,14 @@
  * one (node:zlib in Node, DecompressionStream in browsers), or by fflate.
  */
 import { Inflate } from "fflate";
-import { fail } from "../errors.js";
+import { fail, refuseUnknownKeys } from "../errors.js";
 import type { InflateRaw } from "./gzip.js";
 import { PREFIX_BYTES, inflatePrefix } from "./gzip.js";
 import type { NpyArray, NpyHeader } from "./npy.js";
 import { parseNpy, parseNpyHeader } from "./npy.js";
 import type { ZipDirectory, ZipEntry } from "./zip.js";
 import { readZipDirectory, zipEntryData } from "./zip.js";
-import { requireBytes } from "./args.js";
+import { foundValue, requireBytes } from "./args.js";
 
 /** Keys tried in order when the caller names none: nnU-Net v2, nnU-Net v1, raw logits. */
 export const KNOWN_KEYS = ["probabilities", "softmax", "logits"] as const;
@@ -61,6 +61,7 @@ export function npzKeys(bytes: Uint8Array, name: string): string[] {
  */
 export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes = NPZ_MAX_BYTES): NpzMember {
   requireBytes(bytes, name, "readNpz");
+  checkMaxBytes(maxBytes, name, "readNpz: maxBytes");
   const { member, raw, keys, chosen } = locateMember(bytes, name, key, maxBytes);
   checkDescribedSize(raw, name, member, chosen);
   let data: Uint8Array;
@@ -78,6 +79,9 @@ export function readNpz(bytes: Uint8Array, name: string, key?: string, maxBytes 
 /** Reads one array like readNpz, inflating with `options.inflateRaw` (node:zlib, DecompressionStream) when given. */
 export async function readNpzAsync(bytes: Uint8Array, name: string, options: NpzOptions = {}): Promise<NpzMember> {
   requireBytes(bytes, name, "readNpzAsync");
+  if (typeof options !== "object" || options === null) fail({ file: name, field: "readNpzAsync: options", expected: "NpzOptions { key?, maxBytes?, inflateRaw?, crc32? } (or nothing)", found: foundValue(options) });
+  refuseUnknownKeys(options, NPZ_OPTION_KEYS, "options");
+  if (options.maxBytes !== undefined) checkMaxBytes(options.maxBytes, name, "options.maxBytes");
   if (!options.inflateRaw) return readNpz(bytes, name, options.key, options.maxBytes);
   const { member, raw, keys, chosen } = locateMember(bytes, name, options.key, options.maxBytes ?? NPZ_MAX_BYTES);
   checkDescribedSize(raw, name, member, chosen);
@@ -91,6 +95,14 @@ export async function readNpzAsync(bytes: Uint8Array, name: string, options: Npz
     }
   }
   return { key: chosen, array: parseNpy(checkMember(data, name, member, options.crc32), `${name}[${chosen}]`), keys };
+}
+
+/** The keys of NpzOptions: a misspelt one ({ Key: "x" }) would be dropped and the default read. */
+const NPZ_OPTION_KEYS: readonly string[] = ["key", "maxBytes", "inflateRaw", "crc32"] satisfies readonly (keyof NpzOptions)[];
+
+/** A size limit: a number of bytes > 0 (NaN would compare false and let every member through). */
+function checkMaxBytes(maxBytes: unknown, name: string, field: string): void {
+  if (typeof maxBytes !== "number" || !(maxBytes > 0)) fail({ file: name, field, expected: "a number of bytes > 0", found: foundValue(maxBytes) });
 }
 
 /** Input bytes per fflate push: bounds what one push can inflate (deflate expands at most ~1032:1) before the size check. */

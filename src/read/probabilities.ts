@@ -2,7 +2,7 @@
  * Turns the bytes of a probability file into a ProbVolume: detects the format by its magic bytes,
  * and states each format's axis convention in one place.
  */
-import { fail } from "../errors.js";
+import { fail, refuseUnknownKeys } from "../errors.js";
 import type { DType } from "../layout/dtype.js";
 import type { ProbVolume, Scaling } from "../layout/volume.js";
 import { stridesFor } from "../layout/strides.js";
@@ -70,6 +70,9 @@ export interface ReadOptions {
   crc32?: (data: Uint8Array) => number;
 }
 
+/** The keys of ReadOptions: a misspelt one ({ classaxis: 3 }) would be dropped and the default read. */
+export const READ_OPTION_KEYS: readonly string[] = ["key", "classAxis", "gunzip", "inflateRaw", "crc32"] satisfies readonly (keyof ReadOptions)[];
+
 /** What a .gz may inflate to beyond the size its header describes (padding some writers leave). */
 export const GZIP_SLACK_BYTES = 1 << 20;
 
@@ -120,6 +123,7 @@ function describedSize(head: Uint8Array, name: string): { bytes: number; what: s
 export async function readProbabilities(bytes: Uint8Array, name: string, options: ReadOptions = {}): Promise<ProbInput> {
   requireBytes(bytes, name, "readProbabilities");
   if (typeof options !== "object" || options === null) fail({ file: name, field: "readProbabilities: options", expected: "ReadOptions { key?, classAxis?, gunzip?, inflateRaw?, crc32? } (or nothing)", found: foundValue(options) });
+  refuseUnknownKeys(options, READ_OPTION_KEYS, "options");
   if (bytes.length === 0) fail({ file: name, field: "size", expected: "a probability file", found: "an empty file (0 bytes)" });
   const raw = await inflateIfGzip(bytes, name, options.gunzip);
   if (isZip(raw)) {
