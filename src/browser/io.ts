@@ -53,6 +53,8 @@ export async function toBytes(src: BinarySource, options: SourceOptions = {}): P
   if (ArrayBuffer.isView(src)) return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
   if (typeof Response !== "undefined" && src instanceof Response) {
     if (!src.ok) fail({ file: name, field: "HTTP response", expected: "status 200", found: `${src.status} ${src.statusText}`.trim() });
+    // a body already read (or being read) would fail inside as a bare TypeError ("ReadableStream is locked")
+    if (src.bodyUsed || src.body?.locked) fail({ file: name, field: "Response body", expected: "an unread fetch Response", found: "one whose body was already read (bodyUsed)", hint: "fetch it again, or pass response.clone() made before reading it" });
     const length = Number(src.headers.get("content-length") ?? 0);
     // a Content-Encoding'd body arrives inflated: its length header is not the body's
     const total = src.headers.get("content-encoding") ? 0 : length;

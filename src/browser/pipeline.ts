@@ -3,7 +3,7 @@
  * optional image, segmentation and nnU-Net properties) from browser sources, analyse, and encode
  * entropy.nii.gz. Reports progress by step; runs anywhere (a Web Worker in the demo).
  */
-import { fail } from "../errors.js";
+import { describeValue, fail, refuseUnknownKeys } from "../errors.js";
 import { propertiesRegions, regionModel } from "../measures/semantics.js";
 import type { RegionNames } from "../measures/semantics.js";
 import { init } from "../kernel/wasm.js";
@@ -56,7 +56,24 @@ export interface PipelineResult {
 /** `fraction` is the whole pipeline's progress in [0, 1]. */
 export type PipelineProgress = (step: string, fraction: number) => void;
 
+const PIPELINE_INPUT_KEYS: readonly string[] = [
+  "probabilities", "probabilitiesName", "image", "imageName", "seg", "segName", "properties", "propertiesName", "kind", "unit", "key", "classAxis", "regionLabels",
+] satisfies readonly (keyof PipelineInputs)[];
+
+/** The inputs object: its keys (a misspelt one, { units: "nats" }, would run with the default) and names as strings. */
+function checkInputs(inp: PipelineInputs, onProgress: unknown): void {
+  if (inp === null || typeof inp !== "object" || Array.isArray(inp)) fail({ file: "arguments", field: "inputs", expected: "an object { probabilities, image?, seg?, properties?, kind?, unit?, ... }", found: describeValue(inp) });
+  refuseUnknownKeys(inp, PIPELINE_INPUT_KEYS, "inputs");
+  if (inp.probabilities === undefined || inp.probabilities === null) fail({ file: "arguments", field: "inputs.probabilities", expected: "a probability file (File, Blob, ArrayBuffer, typed array or fetch Response), or a list of them", found: describeValue(inp.probabilities) });
+  for (const field of ["probabilitiesName", "imageName", "segName", "propertiesName", "key"] as const) {
+    const v: unknown = inp[field];
+    if (v !== undefined && typeof v !== "string") fail({ file: "arguments", field: `inputs.${field}`, expected: "a string", found: describeValue(v) });
+  }
+  if (typeof onProgress !== "function") fail({ file: "arguments", field: "onProgress", expected: "a function (step, fraction), or nothing", found: describeValue(onProgress) });
+}
+
 export async function runPipeline(inp: PipelineInputs, onProgress: PipelineProgress = () => {}): Promise<PipelineResult> {
+  checkInputs(inp, onProgress);
   onProgress("starting the WebAssembly kernel", 0);
   await init();
   const probName = inp.probabilitiesName ?? (Array.isArray(inp.probabilities) ? "probabilities" : sourceName(inp.probabilities as BinarySource, "probabilities"));

@@ -3,6 +3,7 @@
  * scaling), and the probabilities the kernel's rule makes of them. Used for hover read-outs.
  */
 import type { Kind } from "../kernel/entropy.js";
+import { describeValue, fail } from "../errors.js";
 import type { CropBox } from "../layout/crop.js";
 import type { RawArray } from "../layout/dtype.js";
 import { float16Table } from "../layout/dtype.js";
@@ -14,7 +15,12 @@ import { classCount, gridDims } from "../layout/volume.js";
  * crop box, voxels outside it have no stored values and give undefined).
  */
 export function classValuesAt(vol: ProbVolume, ijk: readonly number[], crop?: CropBox): number[] | undefined {
-  const g = [ijk[0] ?? 0, ijk[1] ?? 0, ijk[2] ?? 0];
+  if (vol === null || typeof vol !== "object") fail({ file: "arguments", field: "vol", expected: "a ProbVolume", found: describeValue(vol) });
+  // 1.5 or "abc" read as NaN values; two indices silently meant k = 0
+  if (!Array.isArray(ijk) || ijk.length !== 3 || !ijk.every((x) => Number.isSafeInteger(x))) {
+    fail({ file: "arguments", field: "ijk", expected: "3 integer voxel indices [i, j, k]", found: Array.isArray(ijk) ? `[${ijk.map((x) => JSON.stringify(x) ?? String(x)).join(", ")}]` : describeValue(ijk) });
+  }
+  const g = [ijk[0]!, ijk[1]!, ijk[2]!];
   if (crop) {
     for (let d = 0; d < 3; d++) {
       if (g[d]! < crop.start[d]! || g[d]! >= crop.end[d]!) return undefined;
@@ -40,11 +46,18 @@ export function classValuesAt(vol: ProbVolume, ijk: readonly number[], crop?: Cr
   return out;
 }
 
+const PROBE_KINDS: readonly Kind[] = ["softmax", "logits", "sigmoid", "tissue"];
+
 /**
  * The distribution the entropy is computed from: softmax renormalises by the sum, logits are
  * softmaxed, sigmoid channels are independent, tissue maps get the SPM background (last entry).
  */
 export function probabilitiesFor(kind: Kind, values: readonly number[]): number[] {
+  // "sofmax" would be read as softmax, strings as NaN
+  if (!PROBE_KINDS.includes(kind)) fail({ file: "arguments", field: "kind", expected: PROBE_KINDS.join(" | "), found: typeof kind === "string" ? `'${kind}'` : describeValue(kind) });
+  if (!Array.isArray(values) || !values.every((v) => typeof v === "number")) {
+    fail({ file: "arguments", field: "values", expected: "an array of numbers (a voxel's class values, as classValuesAt gives)", found: Array.isArray(values) ? `an array holding ${describeValue(values.find((v) => typeof v !== "number"))}` : describeValue(values) });
+  }
   if (values.some((v) => Number.isNaN(v))) return values.map(() => NaN);
   if (kind === "sigmoid") return [...values];
   if (kind === "logits") {
