@@ -25,7 +25,7 @@ export { readFileBytes, gunzipNode, gzipNode, gzipParallel, inflateRawNode, DEFA
 export async function readProbabilitiesFile(paths: string | readonly string[], options: Omit<ReadOptions, "gunzip" | "inflateRaw"> = {}): Promise<ProbInput> {
   const list = typeof paths === "string" ? [paths] : paths;
   if (!Array.isArray(list)) fail({ file: "arguments", field: "paths", expected: "a file path, or a list of paths (one NIfTI file per class)", found: describeValue(paths) });
-  if (list.length === 0) fail({ file: "command line", field: "inputs", expected: "at least one probability file", found: "none" });
+  if (list.length === 0) fail({ file: "arguments", field: "paths", expected: "at least one probability file", found: "an empty list" });
   if (typeof options !== "object" || options === null) fail({ file: "arguments", field: "options", expected: "{ key?, classAxis?, crc32? } (or nothing)", found: describeValue(options) });
   // gunzip and inflateRaw are node:zlib's here: passed, they would be dropped without a word
   refuseUnknownKeys(options, ["key", "classAxis", "crc32"], "options");

@@ -75,7 +75,14 @@ export function niftiVersion(bytes: Uint8Array): 1 | 2 | undefined {
 export function parseNifti(bytes: Uint8Array, name: string): NiftiImage {
   requireBytes(bytes, name, "parseNifti");
   const version = niftiVersion(bytes);
-  if (!version) fail({ file: name, field: "sizeof_hdr", expected: "348 (NIfTI-1) or 540 (NIfTI-2)", found: bytes.length < 4 ? `${bytes.length} bytes of file` : "another value (not a NIfTI file)" });
+  if (!version) {
+    const gz = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+    fail({
+      file: name, field: "sizeof_hdr", expected: "348 (NIfTI-1) or 540 (NIfTI-2)",
+      found: bytes.length < 4 ? `${bytes.length} bytes of file` : gz ? "gzip-compressed bytes (a .nii.gz)" : "another value (not a NIfTI file)",
+      ...(gz ? { hint: "parseNifti reads uncompressed bytes: inflate them first (inflateIfGzip), or use readNiftiFile / readNiftiFrom" } : {}),
+    });
+  }
   const hdrSize = version === 1 ? 348 : 540;
   if (bytes.length < hdrSize) fail({ file: name, field: "header", expected: `${hdrSize} bytes`, found: `${bytes.length} bytes (truncated)` });
   const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice(0, Math.min(bytes.length, 1 << 20)).buffer;

@@ -5,7 +5,7 @@
  * one (node:zlib in Node, DecompressionStream in browsers), or by fflate.
  */
 import { Inflate } from "fflate";
-import { fail, refuseUnknownKeys } from "../errors.js";
+import { describeValue, fail, refuseUnknownKeys } from "../errors.js";
 import type { InflateRaw } from "./gzip.js";
 import { PREFIX_BYTES, inflatePrefix } from "./gzip.js";
 import type { NpyArray, NpyHeader } from "./npy.js";
@@ -93,6 +93,8 @@ export async function readNpzAsync(bytes: Uint8Array, name: string, options: Npz
     } catch (err) {
       memberDataError(err, name, member);
     }
+    // a caller's inflater is JavaScript: null or an ArrayBuffer would fail later as a TypeError or a size of "undefined"
+    if (!(data instanceof Uint8Array)) fail({ file: name, field: "options.inflateRaw", expected: `a Uint8Array of the inflated ${member.name} (${member.originalSize} bytes)`, found: describeValue(data) });
   }
   return { key: chosen, array: parseNpy(checkMember(data, name, member, options.crc32), `${name}[${chosen}]`), keys };
 }

@@ -2,7 +2,7 @@
  * Turns the bytes of a probability file into a ProbVolume: detects the format by its magic bytes,
  * and states each format's axis convention in one place.
  */
-import { fail, refuseUnknownKeys } from "../errors.js";
+import { describeValue, fail, isSegentropyError, refuseUnknownKeys } from "../errors.js";
 import type { DType } from "../layout/dtype.js";
 import type { ProbVolume, Scaling } from "../layout/volume.js";
 import { stridesFor } from "../layout/strides.js";
@@ -88,7 +88,7 @@ export async function inflateIfGzip(bytes: Uint8Array, name: string, gunzip: Gun
   if (!isGzip(bytes)) return bytes;
   const head = inflatePrefix(bytes, "gzip");
   const described = head ? describedSize(head, name) : undefined;
-  if (!described) return gunzip(bytes, name);
+  if (!described) return gunzipChecked(gunzip, bytes, name);
   const maxBytes = described.bytes + GZIP_SLACK_BYTES;
   const tooMuch = (): never => fail({
     file: name, field: "gzip stream", expected: `${described.bytes} bytes once inflated (${described.what})`,
@@ -96,13 +96,29 @@ export async function inflateIfGzip(bytes: Uint8Array, name: string, gunzip: Gun
   });
   let out: Uint8Array;
   try {
-    out = await gunzip(bytes, name, maxBytes);
+    out = await gunzipChecked(gunzip, bytes, name, maxBytes);
   } catch (err) {
     if (err instanceof GunzipLimitError) tooMuch();
     throw err;
   }
   // an inflater written for the two-argument Gunzip ignores the limit: the length still counts
   if (out.length > maxBytes) tooMuch();
+  return out;
+}
+
+/**
+ * Runs a gunzip hook (ours, or a caller's): what it throws becomes a SegentropyError naming the file
+ * (our own errors and the size-limit signal pass through), and what it returns must be bytes.
+ */
+async function gunzipChecked(gunzip: Gunzip, bytes: Uint8Array, name: string, maxBytes?: number): Promise<Uint8Array> {
+  let out: unknown;
+  try {
+    out = maxBytes === undefined ? await gunzip(bytes, name) : await gunzip(bytes, name, maxBytes);
+  } catch (err) {
+    if (err instanceof GunzipLimitError || isSegentropyError(err)) throw err;
+    fail({ file: name, field: "gzip stream", expected: "a gzip stream the inflater (options.gunzip) reads", found: `an error (${err instanceof Error ? err.message : String(err)})` }, err);
+  }
+  if (!(out instanceof Uint8Array)) fail({ file: name, field: "options.gunzip", expected: "a Uint8Array of the inflated bytes", found: describeValue(out) });
   return out;
 }
 
