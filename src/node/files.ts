@@ -92,10 +92,12 @@ export function refuseRepeatedClassFiles(paths: readonly string[]): void {
     let real = "", id = "";
     try {
       real = realpathSync(p);
-      const st = statSync(real);
-      id = `${st.dev}:${st.ino}`;
+      // bigint: inode numbers above 2^53 (Lustre FIDs, GPFS, some NFS) round to one double, so
+      // neighbouring files would look the same; an inode of 0 (some SMB and FUSE mounts) says nothing
+      const st = statSync(real, { bigint: true });
+      id = st.ino === 0n ? "" : `${st.dev}:${st.ino}`;
     } catch { /* reported by the reader */ }
-    const first = real ? seen.findIndex((s) => s.real === real || s.id === id) : -1;
+    const first = real ? seen.findIndex((s) => s.real === real || (id !== "" && s.id === id)) : -1;
     if (first >= 0) {
       fail({ file: p, field: `class ${c + 1}`, expected: `a different file from class ${first + 1} (${paths[first]})`, found: "the same file", hint: "give each class's probability file once" });
     }
