@@ -89,7 +89,8 @@ export function parseNpyHeader(bytes: Uint8Array, name: string, fileSize = bytes
       ...(wide ? { hint: "64-bit integers are not read: save the array as float32, or cast it with .astype(np.int32)" } : {}),
     });
   }
-  const parts = shapeM[1]!.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  // Python 2's numpy wrote long dims as 3L; numpy still reads them in 1.0 and 2.0 headers (_filter_header)
+  const parts = shapeM[1]!.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map((s) => (major <= 2 && /^\d+L$/.test(s) ? s.slice(0, -1) : s));
   if (!parts.every((s) => /^\d+$/.test(s))) fail({ file: name, field: "shape", expected: "non-negative integers", found: `(${shapeM[1]})` });
   const shape = parts.map(Number);
   const order = orderM[1] === "True" ? "F" : "C";
