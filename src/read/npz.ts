@@ -51,7 +51,7 @@ export function isZip(bytes: Uint8Array): boolean {
 /** Lists member keys ("probabilities" for "probabilities.npy"). */
 export function npzKeys(bytes: Uint8Array, name: string): string[] {
   requireBytes(bytes, name, "npzKeys");
-  return readDirectory(bytes, name).entries.map((m) => keyOf(m.name));
+  return [...new Set(readDirectory(bytes, name).entries.map((m) => keyOf(m.name)))];
 }
 
 /**
@@ -139,27 +139,32 @@ function keyOf(memberName: string): string {
 }
 
 /**
- * The central directory (zip.ts reads it; nothing is inflated). An archive naming one key twice is
- * refused: two members of the same name (numpy reads the last, a reader walking the directory the
- * first), or "x" and "x.npy" (numpy's key "x" is the member "x", ours was "x.npy"). Which array
- * such an archive holds is ambiguous, so it is not guessed.
+ * The central directory (zip.ts reads it; nothing is inflated), with the keys it names twice: two
+ * members of the same name (numpy reads the last, a reader walking the directory the first), or
+ * "x" and "x.npy" (numpy's key "x" is the member "x", ours was "x.npy"). Which array such a key
+ * holds is ambiguous, so reading it is refused (refuseAmbiguous); other keys read as usual (an
+ * archive "updated" with zipfile mode 'a' repeats only the member that was rewritten).
  */
-function readDirectory(bytes: Uint8Array, name: string): ZipDirectory {
+function readDirectory(bytes: Uint8Array, name: string): ZipDirectory & { ambiguous: Map<string, { member: string; found: string }> } {
   const dir = zipOrFail(name, () => readZipDirectory(bytes, name));
   const seen = new Map<string, string>();
+  const ambiguous = new Map<string, { member: string; found: string }>();
   for (const m of dir.entries) {
     const key = keyOf(m.name);
     const first = seen.get(key);
-    if (first !== undefined) {
-      fail({
-        file: name, field: `member ${m.name}`,
-        expected: "each member name (and each key, with or without .npy) once in the archive",
-        found: first === m.name ? `two members named '${m.name}' (numpy reads the last, other readers the first)` : `members '${first}' and '${m.name}', both key '${key}'`,
-      });
+    if (first !== undefined && !ambiguous.has(key)) {
+      ambiguous.set(key, { member: m.name, found: first === m.name ? `two members named '${m.name}' (numpy reads the last, other readers the first)` : `members '${first}' and '${m.name}', both key '${key}'` });
     }
     seen.set(key, m.name);
   }
-  return dir;
+  return { ...dir, ambiguous };
+}
+
+function refuseAmbiguous(dir: { ambiguous: Map<string, { member: string; found: string }> }, key: string, name: string): void {
+  const a = dir.ambiguous.get(key);
+  if (a !== undefined) {
+    fail({ file: name, field: `member ${a.member}`, expected: "each member name (and each key, with or without .npy) once in the archive", found: a.found });
+  }
 }
 
 /** Chooses the member, checks its declared sizes and method, and returns its stored bytes (raw deflate data, or the stored .npy). */
@@ -167,7 +172,7 @@ function locateMember(bytes: Uint8Array, name: string, key: string | undefined, 
   const dir = readDirectory(bytes, name);
   const members = dir.entries;
   if (members.length === 0) fail({ file: name, field: "npz", expected: "at least one .npy member", found: "an empty archive" });
-  const keys = members.map((m) => keyOf(m.name));
+  const keys = [...new Set(members.map((m) => keyOf(m.name)))];
   const chosen = key ?? KNOWN_KEYS.find((k) => keys.includes(k)) ?? (keys.length === 1 ? keys[0] : undefined);
   if (chosen === undefined || !keys.includes(chosen)) {
     fail({
@@ -177,6 +182,7 @@ function locateMember(bytes: Uint8Array, name: string, key: string | undefined, 
       hint: "choose one with --key",
     });
   }
+  refuseAmbiguous(dir, chosen, name);
   const f = members.find((m) => m.name === `${chosen}.npy`) ?? members.find((m) => m.name === chosen)!;
   if (f.originalSize > maxBytes) fail({ file: name, field: `${f.name} size`, expected: `<= ${maxBytes} bytes`, found: `${f.originalSize} bytes` });
   // deflate cannot expand more than ~1032:1, so a larger declared size is a corrupt or hostile
