@@ -6,6 +6,7 @@
  * decides, and a later one that asks for something else is refused (reset() first to switch);
  * asking again for nothing or for the same thing is a no-op.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { init, initSync, reset, isInitialized, unitScale, maxEntropy, relaxedSimdSupported, SegentropyError } from "../src/index.js";
 import { currentModule } from "../src/kernel/wasm.js";
@@ -89,5 +90,72 @@ describe("init options", () => {
     await init({ module: mod });
     await init({ module: mod });
     expect(currentModule()).toBe(mod);
+  });
+});
+
+/**
+ * breaker3 #2: a second init() asking for the SAME kernel was refused as "another module" because
+ * checkSecondInit compared object identity. The same kernel is now: equal bytes (the file read
+ * again; the embedded build is byte-identical to build/entropy.wasm, as `cmp` of the two shows),
+ * or a separately compiled module of the same build. Refused: the other flavour (relaxed vs base)
+ * and modules that are not the kernel.
+ */
+describe("a second init() asking for the same kernel", () => {
+  const wasmFile = new URL("../build/entropy.wasm", import.meta.url);
+  const relaxedFile = new URL("../build/entropy.relaxed.wasm", import.meta.url);
+  const read = () => new Uint8Array(readFileSync(wasmFile));
+
+  it("the same bytes read again, racing inits, two compiles, embedded then the package's file", async () => {
+    reset();
+    await init({ module: read() });
+    await init({ module: read() });
+    await init({ module: read().buffer as ArrayBuffer });
+    await init({ module: await WebAssembly.compile(read()) });
+
+    reset();
+    await expect(Promise.all([init({ module: read() }), init({ module: read() })])).resolves.toEqual([undefined, undefined]);
+    reset();
+    await expect(Promise.all([init({ module: read() }), init()])).resolves.toEqual([undefined, undefined]);
+
+    reset();
+    await init({ module: await WebAssembly.compile(read()) });
+    await init({ module: await WebAssembly.compile(read()) });
+    await init({ module: read() });
+    reset();
+    await expect(Promise.all([init({ module: await WebAssembly.compile(read()) }), init({ module: await WebAssembly.compile(read()) })])).resolves.toHaveLength(2);
+
+    reset();
+    await init();
+    const embedded = currentModule();
+    await init({ module: read() });
+    await init({ module: await WebAssembly.compile(read()) });
+    expect(currentModule()).toBe(embedded);
+    reset();
+  });
+
+  it("refuses another build or a module that is not the kernel", async () => {
+    const another = ["module", "another module", "call reset() first to switch modules"];
+    const relaxedBytes = new Uint8Array(readFileSync(relaxedFile));
+    const flip = read();
+    flip[flip.length - 1] ^= 1; // still compiles? either way it is not the same kernel
+    reset();
+    await init({ module: read() });
+    const r = await caught(() => init({ module: relaxedBytes }));
+    expect([r.field, r.found, r.hint]).toEqual(another);
+    expect((await caught(() => init({ module: flip }))).field).toBe("module");
+    const empty = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+    expect([(await caught(() => init({ module: empty }))).found]).toEqual(["another module"]);
+    if (WebAssembly.validate(relaxedBytes)) {
+      // a compiled relaxed module against the base build: told apart by its relaxed() flavour
+      reset();
+      await init({ module: await WebAssembly.compile(read()) });
+      const c = await caught(async () => init({ module: await WebAssembly.compile(relaxedBytes) }));
+      expect([c.field, c.found]).toEqual(["module", "another module"]);
+      reset();
+      await expect(Promise.all([init({ module: read() }), init({ module: relaxedBytes })])).rejects.toThrow(/another module/);
+    }
+    const e = await caught(async () => init({ module: await WebAssembly.compile(empty) }));
+    expect(e.found).toBe("another module");
+    reset();
   });
 });

@@ -6,6 +6,7 @@
 import { wasmBase64, wasmRelaxedBase64 } from "./wasm.generated.js";
 import type { KernelExports } from "./abi.js";
 import { SegentropyError, describeValue, fail, refuseUnknownKeys } from "../errors.js";
+import { crc32 } from "../read/crc32.js";
 
 /** Hard ceiling on the kernel's linear memory: volumes stream through it in slabs. */
 export const MAX_WASM_BYTES = 64 * 1024 * 1024;
@@ -43,10 +44,19 @@ export function relaxedSimdSupported(): boolean {
   }
 }
 
+let embeddedBase: Uint8Array | undefined;
+let embeddedRelaxed: Uint8Array | undefined;
+
+/** The embedded build's bytes (decoded once per build kind). */
+function embeddedBytes(relaxed: boolean): Uint8Array {
+  if (relaxed) return (embeddedRelaxed ??= decodeBase64(wasmRelaxedBase64));
+  return (embeddedBase ??= decodeBase64(wasmBase64));
+}
+
 /** The embedded module (compiled once per build kind). */
 export function embeddedModule(relaxed = false): Promise<WebAssembly.Module> {
-  if (relaxed) return (compiledRelaxed ??= WebAssembly.compile(decodeBase64(wasmRelaxedBase64) as BufferSource));
-  return (compiled ??= WebAssembly.compile(decodeBase64(wasmBase64) as BufferSource));
+  if (relaxed) return (compiledRelaxed ??= WebAssembly.compile(embeddedBytes(true) as BufferSource));
+  return (compiled ??= WebAssembly.compile(embeddedBytes(false) as BufferSource));
 }
 
 /** What the first init() was asked for: a later init() asking for something else is refused. */
@@ -60,16 +70,83 @@ function checkInitOptions(options: InitOptions): void {
   if (relaxed !== undefined && typeof relaxed !== "boolean") fail({ file: "options", field: "relaxedSimd", expected: "true or false", found: typeof relaxed === "string" ? `'${relaxed}'` : describeValue(relaxed) });
 }
 
+/** The running kernel's .wasm bytes when known (the embedded build, or the bytes init() was given). */
+let instanceBytes: Uint8Array | undefined;
+/** What identifies the running kernel's module (kernelIdentity), computed when first needed. */
+let instanceIdentity: Promise<string> | undefined;
+
+function isBytes(x: unknown): x is BufferSource {
+  return x instanceof ArrayBuffer || ArrayBuffer.isView(x) || isSharedArrayBuffer(x);
+}
+
+function asBytes(x: BufferSource): Uint8Array {
+  return ArrayBuffer.isView(x) ? new Uint8Array(x.buffer, x.byteOffset, x.byteLength) : new Uint8Array(x as ArrayBuffer);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
- * A second init() while a kernel is running: asking for nothing, or for what the running kernel
- * is (the same module object, or the build relaxedSimd selects), is a no-op; asking for another
- * module or build is refused, since it would not be applied.
+ * What a compiled module reveals of the build it came from (its bytes cannot be read back): its
+ * export and import lists and, for a module that is a kernel, a fresh instance's relaxed() flavour,
+ * heapBase() and the CRC-32 of its static data (the memory below heapBase). Two builds of our
+ * kernel that differ in flavour, exports, tables or constants differ here; a module that is not
+ * ours differs in its exports.
  */
-function checkSecondInit(options: InitOptions): void {
+async function kernelIdentity(mod: WebAssembly.Module): Promise<string> {
+  const exports = WebAssembly.Module.exports(mod).map((e) => `${e.kind}:${e.name}`).sort().join(",");
+  const imports = WebAssembly.Module.imports(mod).map((i) => `${i.kind}:${i.module}.${i.name}`).sort().join(",");
+  let build = "";
+  if (!imports && KERNEL_FUNCTIONS.every((f) => exports.includes(`function:${f}`)) && exports.includes("memory:memory")) {
+    try {
+      const k = (await WebAssembly.instantiate(mod, {})).exports as unknown as KernelExports;
+      const heap = k.heapBase();
+      build = `relaxed=${k.relaxed()} heap=${heap} data=${crc32(new Uint8Array(k.memory.buffer, 0, heap)) >>> 0}`;
+    } catch {
+      build = "not instantiable";
+    }
+  }
+  return `${exports}|${imports}|${build}`;
+}
+
+/**
+ * A second init() while a kernel is running: asking for nothing, or for the kernel that runs, is
+ * a no-op; asking for another module or build is refused, since it would not be applied. The same
+ * kernel is: the same module object; bytes equal to the running kernel's bytes (the embedded
+ * build's, or those the first init() was given); or, when those bytes are not known or a compiled
+ * module is given, a module of the same kernelIdentity. `compiledGiven` is the given module when
+ * this init() compiled it already (two inits racing).
+ */
+async function checkSecondInit(options: InitOptions, compiledGiven?: WebAssembly.Module): Promise<void> {
   const given: unknown = options.module;
   if (given !== undefined && given !== initGiven?.module && given !== instanceModule) {
-    fail({ file: "options", field: "module", expected: "the module the kernel was initialised with (init() applies once)", found: "another module", hint: "call reset() first to switch modules" });
+    if (!(given instanceof WebAssembly.Module) && !isBytes(given)) refuseModuleType(given);
+    const another = (): never => fail({ file: "options", field: "module", expected: "the module the kernel was initialised with (init() applies once)", found: "another module", hint: "call reset() first to switch modules" });
+    const running = instanceModule;
+    if (isBytes(given) && instanceBytes) {
+      if (!sameBytes(asBytes(given), instanceBytes)) another();
+    } else if (running) {
+      let mod = compiledGiven;
+      if (!mod) {
+        if (given instanceof WebAssembly.Module) mod = given;
+        else {
+          try { mod = await WebAssembly.compile(given as BufferSource); } catch { another(); }
+        }
+      }
+      const have = (instanceIdentity ??= kernelIdentity(running));
+      const [a, b] = await Promise.all([kernelIdentity(mod!), have]);
+      if (a !== b) another();
+    }
   }
+  checkSecondBuild(options);
+}
+
+/** A second init() asking for no module but for a build (relaxedSimd): the build that runs, or refused. */
+function checkSecondBuild(options: InitOptions): void {
+  const given: unknown = options.module;
   if (given === undefined && options.relaxedSimd !== undefined && !(initGiven && initGiven.module !== undefined)) {
     const want = options.relaxedSimd && relaxedSimdSupported();
     const have = usesRelaxedSimd();
@@ -79,6 +156,11 @@ function checkSecondInit(options: InitOptions): void {
   }
 }
 
+function refuseModuleType(given: unknown): never {
+  // a string (a path or URL), a Response or a Blob would reach compile() as a TypeError
+  fail({ file: "options", field: "module", expected: "a WebAssembly.Module or the .wasm bytes (ArrayBuffer, Uint8Array)", found: describeValue(given), hint: typeof given === "string" ? "fetch or read the file first and pass its bytes" : undefined });
+}
+
 /**
  * Compiles (once) and instantiates the kernel. Safe to call many times; the first call decides
  * the build: a later call that asks for another module or build is refused with a
@@ -86,25 +168,30 @@ function checkSecondInit(options: InitOptions): void {
  */
 export async function init(options: InitOptions = {}): Promise<void> {
   checkInitOptions(options);
-  if (instance) { checkSecondInit(options); return; }
+  if (instance) { await checkSecondInit(options); return; }
   let mod: WebAssembly.Module;
+  let bytes: Uint8Array | undefined;
   const given: unknown = options.module;
   if (given instanceof WebAssembly.Module) mod = given;
   else if (given !== undefined) {
-    // a string (a path or URL), a Response or a Blob would reach compile() as a TypeError
-    if (!(given instanceof ArrayBuffer || ArrayBuffer.isView(given) || isSharedArrayBuffer(given))) {
-      fail({ file: "options", field: "module", expected: "a WebAssembly.Module or the .wasm bytes (ArrayBuffer, Uint8Array)", found: describeValue(given), hint: typeof given === "string" ? "fetch or read the file first and pass its bytes" : undefined });
-    }
+    if (!isBytes(given)) refuseModuleType(given);
+    bytes = asBytes(given).slice(); // kept to compare a later init's bytes; the caller may reuse its buffer
     try {
       mod = await WebAssembly.compile(given as BufferSource);
     } catch (err) {
       fail({ file: "options", field: "module", expected: "the bytes of segentropy's entropy.wasm", found: `bytes WebAssembly cannot compile (${err instanceof Error ? err.message : String(err)})` }, err);
     }
-  } else mod = await embeddedModule(options.relaxedSimd === true && relaxedSimdSupported());
+  } else {
+    const relaxed = options.relaxedSimd === true && relaxedSimdSupported();
+    mod = await embeddedModule(relaxed);
+    bytes = embeddedBytes(relaxed);
+  }
   const exports = await instantiateKernel(mod);
-  if (instance) { checkSecondInit(options); return; } // another init() finished meanwhile
+  if (instance) { await checkSecondInit(options, mod); return; } // another init() finished meanwhile
   instance = exports;
   instanceModule = mod;
+  instanceBytes = bytes;
+  instanceIdentity = undefined;
   initGiven = { module: given, relaxed: options.relaxedSimd === true };
 }
 
@@ -141,11 +228,13 @@ async function instantiateKernel(mod: WebAssembly.Module): Promise<KernelExports
 export function initSync(options: Pick<InitOptions, "relaxedSimd"> = {}): void {
   checkInitOptions(options);
   if ((options as InitOptions).module !== undefined) fail({ file: "options", field: "module", expected: "no module (initSync compiles the embedded one; pass a module to init())", found: describeValue((options as InitOptions).module) });
-  if (instance) { checkSecondInit(options); return; }
+  if (instance) { checkSecondBuild(options); return; } // no module given here
   const relaxed = options.relaxedSimd === true && relaxedSimdSupported();
-  const mod = new WebAssembly.Module(decodeBase64(relaxed ? wasmRelaxedBase64 : wasmBase64) as BufferSource);
+  const mod = new WebAssembly.Module(embeddedBytes(relaxed) as BufferSource);
   instance = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
   instanceModule = mod;
+  instanceBytes = embeddedBytes(relaxed);
+  instanceIdentity = undefined;
   initGiven = { module: undefined, relaxed: options.relaxedSimd === true };
 }
 
@@ -153,6 +242,8 @@ export function initSync(options: Pick<InitOptions, "relaxedSimd"> = {}): void {
 export function reset(): void {
   instance = undefined;
   instanceModule = undefined;
+  instanceBytes = undefined;
+  instanceIdentity = undefined;
   initGiven = undefined;
 }
 
