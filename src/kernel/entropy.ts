@@ -340,7 +340,7 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
       range64 = emptyRange64();
       const stride = source.interleaved ? n : slab;
       if (scratch64) {
-        values64.fill(scratch64, v0, n, stride);
+        refuseAsyncFill(values64.fill(scratch64, v0, n, stride) as unknown, "values64.fill");
         scanRange64(range64, scratch64, C, n, stride, source.interleaved, kind === "softmax");
       } else {
         // natively read float64, in wasm memory: the quick pass in the kernel (SIMD), written into
@@ -385,8 +385,21 @@ export function runSlabs(source: SlabSource, plan: SlabPlan, options: EntropyOpt
  */
 export function fillSlab(source: SlabSource, plan: SlabPlan, region: Uint8Array, v0: number, n: number): void {
   const stride = source.interleaved ? n : plan.slab;
-  if (plan.native) source.raw!.fill(region, v0, n, stride);
-  else source.fill(new Float32Array(region.buffer, region.byteOffset, region.byteLength >> 2), v0, n, stride);
+  const filled: unknown = plan.native
+    ? source.raw!.fill(region, v0, n, stride)
+    : source.fill(new Float32Array(region.buffer, region.byteOffset, region.byteLength >> 2), v0, n, stride);
+  refuseAsyncFill(filled, plan.native ? "raw.fill" : "fill");
+}
+
+/**
+ * A fill must have written the slab when it returns: an async one (natural for code reading a
+ * FileHandle, and accepted by TypeScript where a void function is expected) would leave the kernel
+ * a zeroed slab, a silently all-zero map, and write into wasm memory after the stream returned.
+ */
+export function refuseAsyncFill(returned: unknown, field: string): void {
+  if (returned !== null && (typeof returned === "object" || typeof returned === "function") && typeof (returned as { then?: unknown }).then === "function") {
+    fail({ file: "source", field, expected: "a synchronous fill that has written the slab when it returns", found: "one returning a Promise", hint: "read the data before streaming (e.g. whole slabs ahead of time), or give the volume to analyzeAsync or a pool" });
+  }
 }
 
 /** A caller's slab source: the fields the kernel relies on (JavaScript callers get no type check). */

@@ -15,7 +15,7 @@
  * the map and every statistic are bit-identical to `computeEntropySync`.
  */
 import type { EntropyOptions, EntropyResult, KernelStats, SlabPlan, SlabSource } from "./entropy.js";
-import { checkSourceRange, checkVolumeCall, emptyStats, fillSlab, finishResult, mergeStats, planSlabs, resultArrays, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
+import { checkSourceRange, checkVolumeCall, emptyStats, fillSlab, refuseAsyncFill, finishResult, mergeStats, planSlabs, resultArrays, slabCount, volumeSource, withoutOutputs } from "./entropy.js";
 import { emptyRange64, mergeRange64, scanRange64 } from "../layout/range64.js";
 import { currentModule } from "./wasm.js";
 import type { ProbVolume } from "../layout/volume.js";
@@ -320,7 +320,7 @@ export class EntropyPool {
         fillSlab(source, slabs, new Uint8Array(buf, (i - first) * slabBytes, slabBytes), v0, n);
         if (values64) {
           const stride = slabs.interleaved ? n : slabs.slab;
-          if (scratch64) values64.fill(scratch64, v0, n, stride);
+          if (scratch64) refuseAsyncFill(values64.fill(scratch64, v0, n, stride) as unknown, "values64.fill");
           scanRange64(range64, scratch64 ?? new Float64Array(buf, (i - first) * slabBytes, slabs.classes * slabs.slab), slabs.classes, n, stride, slabs.interleaved, slabs.kind === "softmax");
         }
       }
