@@ -28,6 +28,7 @@ export const gunzipNode: Gunzip = async (bytes, name, maxBytes) => {
   }
   // zlib stops at a zero byte after a member and ignores the rest (zero padding, but also other
   // data, or a member after the padding): the reference reader decides those, as in browsers
+  // (it ignores bytes after the members that do not start a member, as gzip -dc does)
   if (read !== bytes.length) return gunzipExact(bytes, name, maxBytes);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 };

@@ -38,7 +38,8 @@ export function isGzip(bytes: Uint8Array): boolean {
 /**
  * Inflates with the Compression Streams API. A stream that Chromium refuses (several members, zero
  * padding, other data after the end) or whose end is not one member's trailer (Node's stream stops
- * at zero bytes) is decided by gunzipExact, so that one file reads the same on every path.
+ * at zero bytes) is decided by gunzipExact, so that one file reads the same on every path (bytes
+ * after the members that do not start a member are ignored, as gzip -dc and zlib's gzread do).
  */
 export const gunzipWithStreams: Gunzip = async (bytes, name, maxBytes = Infinity) => {
   let out: Uint8Array;
@@ -59,11 +60,13 @@ function endsWithSize(bytes: Uint8Array, size: number): boolean {
 }
 
 /**
- * Inflates a .gz the way Python's gzip (and so nibabel) reads one, the reference every platform's
- * inflater falls back to when it is not sure: one or more complete gzip members, each checked
- * against its CRC-32 and size, optionally followed by zero bytes (padding; a member may follow
- * them). Anything else after the data is refused. fflate inflates here (slower than zlib or
- * DecompressionStream): only files those refuse or cannot vouch for come this way.
+ * Inflates a .gz the way zlib's gzread (ITK, FSL, AFNI) and `gzip -dc` read one, and so as nibabel
+ * loads a .nii.gz (it reads only the bytes the header describes): one or more complete gzip
+ * members, each checked against its CRC-32 and size; after them, bytes that start another member
+ * (1f 8b) are that member and must be complete and valid, and any other bytes (zero padding, junk,
+ * even a member after them) are ignored, as `gzip -dc` ignores "trailing garbage". The reference
+ * every platform's inflater falls back to when it is not sure. fflate inflates here (slower than
+ * zlib or DecompressionStream): only files those refuse or cannot vouch for come this way.
  */
 export function gunzipExact(bytes: Uint8Array, name: string, maxBytes = Infinity): Uint8Array {
   const chunks: Uint8Array[] = [];
@@ -80,7 +83,7 @@ export function gunzipExact(bytes: Uint8Array, name: string, maxBytes = Infinity
     inflater.push(bytes, true);
   } catch (err) {
     if (err instanceof GunzipLimitError) throw err;
-    error = err;
+    error = err; // fflate refuses anything after a member that is not a member: decided below
   }
   const out = chunks.length === 1 ? chunks[0]! : new Uint8Array(total);
   if (chunks.length !== 1) { let at = 0; for (const c of chunks) { out.set(c, at); at += c.length; } }
@@ -89,33 +92,23 @@ export function gunzipExact(bytes: Uint8Array, name: string, maxBytes = Infinity
   for (let m = 0; m + 1 < starts.length; m++) {
     if (!trailerAt(bytes, starts[m + 1]!, out.subarray(outStarts[m]!, outStarts[m + 1]!), { crc: -1 })) corrupt(`a corrupt one (member ${m + 1}: its CRC-32 or size does not match its data)`);
   }
-  // the last member ends at a trailer of its data: zero padding may follow, or another member after it
+  // the last member ends at the first trailer of its data
   const lastStart = starts[starts.length - 1]!;
   const last = out.subarray(outStarts[outStarts.length - 1]!);
-  let end = -1;
   const lastCrc = { crc: -1 };
-  for (let e = lastStart + 18; e <= bytes.length; e++) {
-    if (!trailerAt(bytes, e, last, lastCrc)) continue;
-    if (end < 0) end = e;
-    let next = e;
-    while (next < bytes.length && bytes[next] === 0) next++;
-    if (next === bytes.length) return out;
-    if (isGzip(bytes.subarray(next)) && next > e) {
-      const rest = gunzipExact(bytes.subarray(next), name, maxBytes - total);
-      const both = new Uint8Array(total + rest.length);
-      both.set(out);
-      both.set(rest, total);
-      return both;
-    }
-  }
+  let end = -1;
+  for (let e = lastStart + 18; e <= bytes.length; e++) if (trailerAt(bytes, e, last, lastCrc)) { end = e; break; }
   if (end < 0) {
     const msg = error instanceof Error ? error.message : "";
     corrupt(/EOF|unexpected end/i.test(msg) || (!error && bytes.length < lastStart + 18) ? `a truncated one${msg ? ` (${msg})` : ""}` : `a corrupt one (${msg || "its CRC-32 or size does not match its data"})`);
   }
-  fail({
-    file: name, field: "gzip stream", expected: "gzip members, optionally followed by zero bytes",
-    found: `${bytes.length - end} bytes of other data after the gzip data (from byte ${end} of ${bytes.length})`,
-  });
+  // what follows: nothing, another member (fflate stopped inside its header: it must be valid), or ignored bytes
+  if (end === bytes.length || !isGzip(bytes.subarray(end))) return out;
+  const rest = gunzipExact(bytes.subarray(end), name, maxBytes - total);
+  const both = new Uint8Array(total + rest.length);
+  both.set(out);
+  both.set(rest, total);
+  return both;
 }
 
 /** Whether bytes [end - 8, end) are a gzip trailer (CRC-32, size mod 2^32, little-endian) of `data`. */
