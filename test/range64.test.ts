@@ -49,7 +49,7 @@ print(json.dumps({"bits": h.transpose(2, 1, 0).ravel(order='F').tolist(), "min":
   return JSON.parse(py.stdout) as Made;
 }
 
-const TINY = (what: string) => `values: expected class values of at least FLT_MIN (1.17549e-38) where they hold a voxel's probability mass, for --kind softmax: they are computed in float32, where smaller values count as 0, found ${what}`;
+const TINY = (what: string) => `values: expected for --kind softmax, class values below FLT_MIN (1.17549e-38) holding at most 2^-24 (5.96046e-8) of a voxel's probability mass: they are computed in float32, where values below FLT_MIN count as 0, found ${what}`;
 
 async function rejection(p: Promise<unknown> | (() => unknown)): Promise<SegentropyError> {
   let err: unknown = null;
@@ -67,7 +67,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe("a float64 softmax x 1e-60 (every voxel below FLT_MIN)", () => {
   const m = make("em60", "p * 1e-60");
-  const want = TINY(`120 of 120 voxels with their mass below FLT_MIN, which would come out zero-sum or wrong (values min ${m.min}, max ${m.max}) (pass --scale 1e60 to bring them into [0, 1])`);
+  const want = TINY(`120 of 120 voxels where class values below FLT_MIN hold more than that share, which would come out zero-sum or wrong (values min ${m.min}, max ${m.max}) (pass --scale 1e60 to bring them into [0, 1])`);
 
   it("is refused on one thread, on the pool (shared and transferred slabs), as .npy and .npz", async () => {
     for (const ext of [".npy", ".npz"]) {
@@ -103,13 +103,13 @@ describe("a float64 softmax x 1e-300, and one z-slab x 1e-60", () => {
     const m = make("em300", "p * 1e-300");
     const path = join(dir, "em300.npy");
     expect((await rejection(readProbabilitiesFile(path).then((i) => computeEntropySync(i.volume)))).message)
-      .toBe(`${path}: ${TINY(`120 of 120 voxels with their mass below FLT_MIN, which would come out zero-sum or wrong (values min ${m.min}, max ${m.max}) (pass --scale 1e300 to bring them into [0, 1])`)}`);
+      .toBe(`${path}: ${TINY(`120 of 120 voxels where class values below FLT_MIN hold more than that share, which would come out zero-sum or wrong (values min ${m.min}, max ${m.max}) (pass --scale 1e300 to bring them into [0, 1])`)}`);
   });
 
   it("one slab x 1e-60 is refused with --allow-unnormalized too (it was 1.76 bits wrong), naming the voxels; renormalised in float64 it runs", () => {
     const m = make("mixed", "p.copy(); a[:, 0] *= 1e-60");
     const path = join(dir, "mixed.npy");
-    const want = TINY(`30 of 120 voxels with their mass below FLT_MIN, which would come out zero-sum or wrong (values min ${m.min}, max ${m.max}) `
+    const want = TINY(`30 of 120 voxels where class values below FLT_MIN hold more than that share, which would come out zero-sum or wrong (values min ${m.min}, max ${m.max}) `
       + "(the voxels are scaled differently (some hold probabilities, some values below FLT_MIN): renormalise each voxel in float64 before saving, e.g. p / p.sum(axis=0))");
     for (const extra of [[], ["--allow-unnormalized"], ["--threads", "1", "--allow-unnormalized"]]) {
       const r = cli([path, ...extra, "--out", join(dir, "o"), "--no-png", "--force"]);
@@ -204,5 +204,54 @@ describe("the kernel's quick float64 range (rangeF64)", () => {
       const got = new Float64Array(ex.memory.buffer, dst, 3);
       expect([got[0], got[1], got[2]], `trial ${trial}`).toEqual([lo, hi, tiny ? 1 : 0]);
     }
+  });
+});
+
+/**
+ * breaker3 #6: a float64 softmax times a soft brain mask (the report's example), run with
+ * --allow-unnormalized, was refused with "3 of 27000 voxels with their mass below FLT_MIN",
+ * although voxel (0,0,0) = [1.89e-37, 5.44e-40, 3.78e-38] has a mass of 19x FLT_MIN: what lies
+ * below FLT_MIN is one class value holding 0.24% of it. The refusal stands (narrowed to float32
+ * that voxel gives 0.650 bits, numpy float64 0.673), and now says what is refused: class values
+ * below FLT_MIN holding more than 2^-24 of a voxel's mass. Counts, ranges and entropies: numpy.
+ */
+describe("a float64 softmax times a soft mask (voxels with one class value below FLT_MIN)", () => {
+  it("is refused naming the class values below FLT_MIN, not the voxels' mass; renormalised in float64 it runs", () => {
+    const py = spawnSync("/usr/bin/python3", ["-c", `
+import sys, json, numpy as np
+z, y, x = np.mgrid[0:30, 0:30, 0:30].astype(float); mask = np.exp(-((x-15)**2 + (y-15)**2 + (z-15)**2) / 8.)
+rng = np.random.default_rng(7); lg = rng.normal(size=(3, 30, 30, 30)) * 3; p = np.exp(lg - lg.max(0)); p /= p.sum(0)
+a = p * mask
+np.save(sys.argv[1] + '/masked_f64.npy', a)
+np.save(sys.argv[1] + '/masked_f32.npy', a.astype(np.float32))
+np.save(sys.argv[1] + '/masked_renorm.npy', a / a.sum(0))
+FLT_MIN = 2.0 ** -126
+small = np.where((a > 0) & (a < FLT_MIN), a, 0).sum(0); kept = np.where(a >= FLT_MIN, a, 0).sum(0)
+q = a / a.sum(0)
+h = -np.where(q > 0, q * np.log2(q), 0).sum(0)
+v = a[:, 0, 0, 0]
+print(json.dumps({"damaged": int(((small > 0) & (small > kept * 2.0 ** -24)).sum()), "min": '%.6g' % a.min(), "max": '%.6g' % a.max(),
+  "v0": v.tolist(), "share": float(v[1] / v.sum()), "h0": float(h[0, 0, 0]), "bits": h.transpose(2, 1, 0).ravel(order='F').tolist()}))
+`, dir], { encoding: "utf8" });
+    expect(py.status, py.stderr).toBe(0);
+    const m = JSON.parse(py.stdout) as { damaged: number; min: string; max: string; v0: number[]; share: number; h0: number; bits: number[] };
+    // the report's voxel: mass 19x FLT_MIN, one value below FLT_MIN at 0.24% of it
+    expect(m.damaged).toBe(3);
+    expect((m.v0[0]! + m.v0[1]! + m.v0[2]!) / 2 ** -126).toBeGreaterThan(19);
+    expect(m.share).toBeCloseTo(0.0024, 4);
+    const path = join(dir, "masked_f64.npy");
+    const r = cli([path, "--allow-unnormalized", "--out", join(dir, "o_masked"), "--no-png", "--force"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split("\n")).toEqual([`segentropy: ${path}: ${TINY(`3 of 27000 voxels where class values below FLT_MIN hold more than that share, which would come out zero-sum or wrong (values min ${m.min}, max ${m.max}) `
+      + "(the voxels are scaled differently (some hold probabilities, some values below FLT_MIN): renormalise each voxel in float64 before saving, e.g. p / p.sum(axis=0))")}`]);
+    expect(r.stderr).not.toMatch(/mass below FLT_MIN/);
+    // why it is refused: narrowed to float32, voxel (0,0,0) is 0.02 bits off numpy's float64 entropy
+    const f32 = cli([join(dir, "masked_f32.npy"), "--allow-unnormalized", "--out", join(dir, "o_masked32"), "--no-png", "--force", "--quiet"]);
+    expect(f32.code, f32.stderr).toBe(0);
+    expect(m.h0 - readNiftiFloats(join(dir, "o_masked32", "entropy.nii.gz"))[0]!).toBeGreaterThan(0.02);
+    // the hint's fix: renormalised in float64, the file runs and matches numpy to 1e-6 bits
+    const fixed = cli([join(dir, "masked_renorm.npy"), "--out", join(dir, "o_renorm"), "--no-png", "--force", "--quiet"]);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(maxDiff(readNiftiFloats(join(dir, "o_renorm", "entropy.nii.gz")), m.bits)).toBeLessThan(1e-6);
   });
 });

@@ -28,7 +28,7 @@ describe("values below FLT_MIN (softmax)", () => {
       const r = cli([s03, "--scale", "1e-38", ...extra, "--out", join(dir, "o"), "--no-png"]);
       expect(r.code, r.stderr).toBe(2);
       // seen in float64 before the narrowing (layout/range64.ts), with the range the scaling gives
-      expect(r.stderr).toMatch(/values: expected class values of at least FLT_MIN \(1\.17549e-38\) where they hold a voxel's probability mass, for --kind softmax: .*found 33825 of 33825 voxels with their mass below FLT_MIN, which would come out zero-sum or wrong \(values min 0, max 1e-38\)/);
+      expect(r.stderr).toMatch(/values: expected for --kind softmax, class values below FLT_MIN \(1\.17549e-38\) holding at most 2\^-24 \(5\.96046e-8\) of a voxel's probability mass: .*found 33825 of 33825 voxels where class values below FLT_MIN hold more than that share, which would come out zero-sum or wrong \(values min 0, max 1e-38\)/);
       expect(r.stderr).toMatch(/--scale/);
     }
     const tiny = cli([s03, "--scale", "1e-30", "--out", join(dir, "o"), "--no-png"]);

@@ -1,8 +1,12 @@
 /**
  * Values the float32 computation cannot hold. The kernel narrows every value to float32; a float64
  * file (or a scaling: --scale, scl_slope) can hold finite values beyond float32's range, which
- * narrow to ±Infinity, or a voxel's whole probability mass below FLT_MIN (a softmax x 1e-60), which
- * the kernel counts as 0: that voxel comes out zero-sum (entropy 0) or with the wrong entropy.
+ * narrow to ±Infinity, or class values below FLT_MIN (a softmax x 1e-60, or a softmax times a soft
+ * mask that takes a voxel's sum to ~1e-37), which the kernel counts as 0: a voxel where such values
+ * hold more than 2^-24 of its mass comes out zero-sum (entropy 0) or with the wrong entropy (one
+ * value at 0.24% of the mass: 0.650 bits instead of 0.673). Such voxels are refused, not rescued:
+ * a voxel whose sum is below 1 by that much is unnormalised, and its renormalisation belongs to
+ * the caller, in float64 (the hint says so).
  * Such values are looked at in float64, before they are narrowed, slab by slab (the statistics
  * below travel with the kernel's, also through worker pools), and the volume is refused, naming
  * the real range, rather than given a silently wrong map.
@@ -26,7 +30,7 @@ export interface Range64 {
   max64: number;
   /** Finite values that narrow to ±Infinity in float32. */
   overRange: number;
-  /** Voxels (softmax) whose probability mass lies below FLT_MIN: misread once narrowed. */
+  /** Voxels (softmax) where class values below FLT_MIN hold more than LOST_FRACTION of the mass: misread once narrowed. */
   damaged: number;
   /** Whether (> 0) some voxels hold positive values read right: then the misread ones are scaled
    *  differently from the rest, and no single --scale fixes them. */
@@ -61,7 +65,7 @@ export function mayLeaveFloat32(dtype: DType, scale: Scaling | undefined): boole
 
 /**
  * Adds the float64 values of `n` voxels to `r`: planar (class c of voxel i at c * stride + i) or
- * interleaved (voxel i's classes at i * classes ..). `softmax`: voxels are checked for mass below FLT_MIN.
+ * interleaved (voxel i's classes at i * classes ..). `softmax`: voxels are checked for class values below FLT_MIN holding more than 2^-24 of their mass.
  */
 export function scanRange64(r: Range64, values: Float64Array, classes: number, n: number, stride: number, interleaved: boolean, softmax: boolean): void {
   // a quick pass first (sequential, three comparisons a value): most slabs hold no value below
@@ -147,8 +151,8 @@ export function checkRange64(r: Range64 | undefined, name: string, kind: string,
   const all = r.healthy === 0;
   fail({
     file: name, field: "values",
-    expected: `class values of at least FLT_MIN (${fmt(FLT_MIN)}) where they hold a voxel's probability mass, for --kind softmax: they are computed in float32, where smaller values count as 0`,
-    found: `${r.damaged} of ${voxels} voxels with their mass below FLT_MIN, which would come out zero-sum or wrong (values ${range})`,
+    expected: `for --kind softmax, class values below FLT_MIN (${fmt(FLT_MIN)}) holding at most 2^-24 (${fmt(LOST_FRACTION)}) of a voxel's probability mass: they are computed in float32, where values below FLT_MIN count as 0`,
+    found: `${r.damaged} of ${voxels} voxels where class values below FLT_MIN hold more than that share, which would come out zero-sum or wrong (values ${range})`,
     hint: scaled
       ? "the scaling (--scale or scl_slope) makes the values too small for float32: use one that brings them into [0, 1]"
       : all
