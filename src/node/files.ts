@@ -1,5 +1,6 @@
 /** File input for Node: whole files as bytes, including files over the 2 GiB readFile limit. */
-import { closeSync, constants, fstatSync, openSync, readSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Stats } from "node:fs";
 import { describeValue, fail, isSegentropyError } from "../errors.js";
 
@@ -81,26 +82,22 @@ export function totalFileBytes(paths: readonly string[]): number {
 }
 
 /**
- * One file per class: a file named twice (a shell glob or copy-paste slip) would count one class
- * twice and leave another out. Same file = same real path, or the same inode (a hard link).
- * Paths that cannot be resolved are left to the reader's message.
+ * One file per class: a path named twice (a shell glob or copy-paste slip: `c1.nii c*.nii`) would
+ * count one class twice and leave another out. Same path = the same absolute path once `.`, `..`
+ * and repeated separators are resolved. Links are not followed on purpose: DataLad / git-annex
+ * datasets and deduplicating stores link every file with the same content to one object, so two
+ * classes with identical maps (two empty classes, say) are one real file there; and inode numbers
+ * are unreliable on Lustre, GPFS (above 2^53) and SMB/FUSE mounts (0 for every file).
  */
 export function refuseRepeatedClassFiles(paths: readonly string[]): void {
   if (paths.length < 2) return;
-  const seen: { real: string; id: string }[] = [];
+  const seen: string[] = [];
   paths.forEach((p, c) => {
-    let real = "", id = "";
-    try {
-      real = realpathSync(p);
-      // bigint: inode numbers above 2^53 (Lustre FIDs, GPFS, some NFS) round to one double, so
-      // neighbouring files would look the same; an inode of 0 (some SMB and FUSE mounts) says nothing
-      const st = statSync(real, { bigint: true });
-      id = st.ino === 0n ? "" : `${st.dev}:${st.ino}`;
-    } catch { /* reported by the reader */ }
-    const first = real ? seen.findIndex((s) => s.real === real || (id !== "" && s.id === id)) : -1;
+    const abs = typeof p === "string" && p !== "" ? resolve(p) : "";
+    const first = abs ? seen.indexOf(abs) : -1;
     if (first >= 0) {
       fail({ file: p, field: `class ${c + 1}`, expected: `a different file from class ${first + 1} (${paths[first]})`, found: "the same file", hint: "give each class's probability file once" });
     }
-    seen.push({ real, id });
+    seen.push(abs);
   });
 }
