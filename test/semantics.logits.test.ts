@@ -1,10 +1,12 @@
 /**
- * Logits: an infinite logit has no finite softmax (the voxel came out NaN with rc 0, found by a
- * fresh-user pass) and is refused as softmax input with Inf is. --allow-unnormalized changes only
+ * Logits: a logit of +Infinity has no finite softmax (the voxel came out NaN with rc 0, found by a
+ * fresh-user pass) and is refused as softmax input with Inf is; -Infinity is a masked class
+ * (probability 0, as scipy and torch give it). --allow-unnormalized changes only
  * the softmax kind, so it is refused with logits, sigmoid and tissue (it was accepted silently).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cli, tempDir } from "./helpers/cli.js";
 import { FIXTURES } from "./helpers/cases.js";
@@ -33,14 +35,32 @@ function caught(fn: () => unknown): SegentropyError {
 }
 
 describe("infinite logits", () => {
-  it("[inf, 0, 0, 0, 0] and [-inf, ...] are refused naming the value (library and CLI)", async () => {
+  it("[inf, 0, 0, 0, 0] is refused naming the value (library and CLI); -inf is a masked class", async () => {
     const pos = await readProbabilities(logits([Infinity, 0, 0, 0, 0]), "inf.npy");
     const e = caught(() => analyze(pos, {}, { kind: "logits" }));
     expect(e.field).toBe("values");
     expect(e.message).toMatch(/expected finite logits for --kind logits, found min -4\.9, max Infinity/);
     expect(e.hint).toMatch(/a logit of Infinity/);
+    // -Infinity is a masked class (PyTorch masked_fill): probability 0, as scipy's softmax gives it
     const neg = await readProbabilities(logits([-Infinity, 0, 0, 0, 0]), "ninf.npy");
-    expect(caught(() => analyze(neg, {}, { kind: "logits" })).hint).toMatch(/a logit of -Infinity/);
+    const a = analyze(neg, {}, { kind: "logits" });
+    const py = spawnSync("/usr/bin/python3", ["-c", `
+import numpy as np
+C, N = 5, 8
+x = np.array([[(-np.inf if c == 0 else 0.0) if v == 0 else (c - v) * 0.7 for v in range(N)] for c in range(C)], np.float64)
+x = x.astype(np.float32).astype(np.float64)
+e = np.exp(x - x.max(0)); p = e / e.sum(0)
+with np.errstate(divide='ignore', invalid='ignore'): t = np.where(p > 0, p * np.log2(p), 0.0)
+print(' '.join(repr(float(h)) for h in -t.sum(0)))`], { encoding: "utf8" });
+    expect(py.status, py.stderr).toBe(0);
+    const want = py.stdout.trim().split(" ").map(Number);
+    expect(want[0]).toBeCloseTo(2, 12); // four equal logits left: log2 4
+    Array.from(a.map).forEach((h, v) => expect(Math.abs(h - want[v]!)).toBeLessThan(1e-6));
+    // every logit -Infinity: no softmax, reported as NaN, not a number
+    const all = await readProbabilities(logits([-Infinity, -Infinity, -Infinity, -Infinity, -Infinity]), "allninf.npy");
+    const b = analyze(all, {}, { kind: "logits" });
+    expect(Number.isNaN(b.map[0])).toBe(true);
+    expect(b.summary.nanVoxels).toBe(1);
 
     const dir = tempDir();
     writeFileSync(join(dir, "inf.npy"), logits([Infinity, 0, 0, 0, 0]));

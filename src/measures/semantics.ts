@@ -50,12 +50,14 @@ export function checkSemantics(kind: Kind, stats: KernelStats, dtype: DType, nam
   const { minValue, maxValue } = stats;
   if (minValue > maxValue) return; // no value but NaN (the range is empty): every voxel reported as NaN
   const range = `min ${fmt(minValue)}, max ${fmt(maxValue)}`;
-  if (maxValue === Infinity || minValue === -Infinity) {
-    // logits too: softmax has no value at +Infinity (the kernel gives NaN), and in practice an
-    // infinite logit is an overflow (float16 logits beyond ±65504), not a deliberate mask
+  // A logit of -Infinity is a masked class (PyTorch masked_fill, or a float16 overflow of a very
+  // negative logit): its probability is 0 either way, as scipy and torch give it; a voxel whose
+  // every logit is -Infinity has no softmax and is reported as NaN. +Infinity has no softmax at all.
+  if (maxValue === Infinity || (minValue === -Infinity && kind !== "logits")) {
+    // an infinite logit of +Infinity is in practice an overflow (float16 logits beyond 65504)
     const what = kind === "logits" ? "finite logits for --kind logits" : `finite probabilities for --kind ${kind}`;
     const hint = kind === "logits"
-      ? `a logit of ${maxValue === Infinity ? "Infinity" : "-Infinity"} has no finite softmax (float16 logits overflow to ±Infinity beyond 65504): check how the file was written`
+      ? "a logit of Infinity has no finite softmax (float16 logits overflow to Infinity beyond 65504): check how the file was written"
       : "infinite values make every class sum infinite: check how the file was written";
     fail({ file, field: "values", expected: what, found: range, hint });
   }
