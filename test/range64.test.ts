@@ -150,7 +150,9 @@ describe("finite float64 values beyond float32's range", () => {
     const input = await readProbabilitiesFile(path);
     const err = await rejection(() => computeEntropySync(input.volume, { kind: "logits" }));
     expect(err.field).toBe("values");
-    expect(err.expected).toBe("values within float32's range (magnitude up to 3.40282e+38): they are computed in float32");
+    // log(p) * 1e298 is below -FLT_MAX for every class of every voxel: no logit is left to hold the
+    // softmax's maximum in float32 (logits below it alone, a mask, would read as -Infinity and run)
+    expect(err.expected).toBe("for --kind logits, at least one logit per voxel within float32's range (logits below it, masks such as np.finfo(float).min, read as -Infinity: probability 0)");
     expect(err.hint).toBe("logits this large are no network output (their softmax is one-hot): check how the file was written");
   });
 });

@@ -93,3 +93,27 @@ describe("--allow-unnormalized with a kind other than softmax", () => {
     }
   });
 });
+
+describe("float64 logits masked below float32's range", () => {
+  it("np.finfo(float).min as a mask reads as a class of probability 0 (numpy's softmax); +1e300 is still refused", async () => {
+    const dir = tempDir();
+    const py = spawnSync("/usr/bin/python3", ["-c", `
+import sys, numpy as np
+rng = np.random.default_rng(5)
+x = rng.normal(size=(4, 3, 4, 5)) * 2
+x[3, :, :, :2] = np.finfo(float).min
+np.save(sys.argv[1], x)
+y = x.copy(); y[0, 0, 0, 0] = 1e300; np.save(sys.argv[2], y)
+e = np.exp(x - x.max(0)); p = e / e.sum(0)
+with np.errstate(divide='ignore', invalid='ignore'): t = np.where(p > 0, p * np.log2(p), 0.0)
+print(repr(float(-t.sum())))`, join(dir, "masked.npy"), join(dir, "big.npy")], { encoding: "utf8" });
+    expect(py.status, py.stderr).toBe(0);
+    const r = cli([join(dir, "masked.npy"), "--kind", "logits", "--out", join(dir, "o"), "--no-png"]);
+    expect(r.code, r.stderr).toBe(0);
+    const total = JSON.parse((await import("node:fs")).readFileSync(join(dir, "o", "stats.json"), "utf8")).totalEntropy as number;
+    expect(Math.abs(total - Number(py.stdout.trim()))).toBeLessThan(60 * 1e-6);
+    const big = cli([join(dir, "big.npy"), "--kind", "logits", "--out", join(dir, "b"), "--no-png"]);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/values: expected values within float32's range/);
+  });
+});

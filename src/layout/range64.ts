@@ -101,17 +101,22 @@ export function scanVoxels64(r: Range64, values: Float64Array, classes: number, 
   const cs = interleaved ? 1 : stride, vs = interleaved ? classes : 1;
   let min = r.min64, max = r.max64, over = 0, damaged = 0, healthy = 0;
   for (let i = 0; i < n; i++) {
-    let kept = 0, lost = 0;
+    let kept = 0, lost = 0, finite = 0, narrowOk = 0;
     for (let c = 0, at = i * vs; c < classes; c++, at += cs) {
       const x = values[at]!;
       if (!(x - x === 0)) continue; // NaN and ±Infinity: the kernel's own statistics report them
+      finite++;
       if (x < min) min = x;
       if (x > max) max = x;
       if ((x > FLT_MAX || x < -FLT_MAX) && !Number.isFinite(Math.fround(x))) over++;
+      else narrowOk++;
       if (x >= FLT_MIN) kept += x;
       else if (x > 0) lost += x;
     }
     if (softmax && lost > 0 && lost > kept * LOST_FRACTION) damaged++;
+    // other kinds (logits): every finite value of the voxel beyond float32's range, so none is left
+    // to hold the softmax's maximum once narrowed
+    else if (!softmax && finite > 0 && narrowOk === 0) damaged++;
     else if (kept > 0) healthy++;
   }
   r.min64 = min; r.max64 = max; r.overRange += over; r.damaged += damaged; r.healthy += healthy;
@@ -135,7 +140,10 @@ function scaleFor(max: number): string {
 export function checkRange64(r: Range64 | undefined, name: string, kind: string, voxels: number, scaled: boolean): void {
   if (!r || (r.overRange === 0 && r.damaged === 0)) return;
   const range = `min ${fmt(r.min64)}, max ${fmt(r.max64)}`;
-  if (r.overRange > 0) {
+  // logits below -FLT_MAX (a mask such as np.finfo(float).min) read as -Infinity in float32: a
+  // masked class, probability 0 either way; only logits above FLT_MAX are misread
+  const highOver = r.max64 > FLT_MAX && !Number.isFinite(Math.fround(r.max64));
+  if (r.overRange > 0 && (kind !== "logits" || highOver)) {
     const hint = scaled
       ? "the scaling (--scale or scl_slope) takes the values beyond float32's range: use one that brings them into [0, 1]"
       : kind === "logits"
@@ -146,6 +154,16 @@ export function checkRange64(r: Range64 | undefined, name: string, kind: string,
       expected: `values within float32's range (magnitude up to ${fmt(FLT_MAX)}): they are computed in float32`,
       found: `${range} (${r.overRange} finite ${r.overRange === 1 ? "value" : "values"} beyond it, which would read as infinite)`,
       hint,
+    });
+  }
+  if (kind === "logits") {
+    if (r.damaged === 0) return;
+    // logits below -FLT_MAX only (masks): a voxel with all of them there loses its softmax in float32
+    fail({
+      file: name, field: "values",
+      expected: "for --kind logits, at least one logit per voxel within float32's range (logits below it, masks such as np.finfo(float).min, read as -Infinity: probability 0)",
+      found: `${r.damaged} of ${voxels} voxels whose every logit is below -${fmt(FLT_MAX)} (values ${range})`,
+      hint: "logits this large are no network output (their softmax is one-hot): check how the file was written",
     });
   }
   const all = r.healthy === 0;
