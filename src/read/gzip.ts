@@ -59,6 +59,9 @@ function endsWithSize(bytes: Uint8Array, size: number): boolean {
   return n >= 18 && (bytes[n - 4]! | (bytes[n - 3]! << 8) | (bytes[n - 2]! << 16) | (bytes[n - 1]! << 24)) >>> 0 === size % 2 ** 32;
 }
 
+/** Input bytes per fflate push in gunzipExact (see there). */
+const GUNZIP_PIECE = 1 << 16;
+
 /**
  * Inflates a .gz the way zlib's gzread (ITK, FSL, AFNI) and `gzip -dc` read one, and so as nibabel
  * loads a .nii.gz (it reads only the bytes the header describes): one or more complete gzip
@@ -80,7 +83,11 @@ export function gunzipExact(bytes: Uint8Array, name: string, maxBytes = Infinity
   inflater.onmember = (offset) => { starts.push(offset); outStarts.push(total); };
   let error: unknown;
   try {
-    inflater.push(bytes, true);
+    // in 64 KiB pieces: one push of the whole file inflates a member whole before ondata sees it,
+    // so a small file holding a member of gigabytes of zeros would be inflated before the limit
+    // check (deflate expands at most ~1032:1, so a piece yields at most ~66 MiB)
+    if (bytes.length === 0) inflater.push(bytes, true);
+    for (let at = 0; at < bytes.length; at += GUNZIP_PIECE) inflater.push(bytes.subarray(at, Math.min(bytes.length, at + GUNZIP_PIECE)), at + GUNZIP_PIECE >= bytes.length);
   } catch (err) {
     if (err instanceof GunzipLimitError) throw err;
     error = err; // fflate refuses anything after a member that is not a member: decided below
