@@ -153,7 +153,7 @@ describe("finite float64 values beyond float32's range", () => {
     // log(p) * 1e298 is below -FLT_MAX for every class of every voxel: no logit is left to hold the
     // softmax's maximum in float32 (logits below it alone, a mask, would read as -Infinity and run)
     expect(err.expected).toBe("for --kind logits, at least one logit per voxel within float32's range (logits below it, masks such as np.finfo(float).min, read as -Infinity: probability 0)");
-    expect(err.hint).toBe("logits this large are no network output (their softmax is one-hot): check how the file was written");
+    expect(err.hint).toBe("in float32 they read as -Infinity or Infinity and their softmax is lost: subtract each voxel's maximum in float64 before saving (x - x.max(axis=0)), which keeps the softmax");
   });
 });
 

@@ -147,7 +147,7 @@ export function checkRange64(r: Range64 | undefined, name: string, kind: string,
     const hint = scaled
       ? "the scaling (--scale or scl_slope) takes the values beyond float32's range: use one that brings them into [0, 1]"
       : kind === "logits"
-        ? "logits this large are no network output (their softmax is one-hot): check how the file was written"
+        ? "logits beyond float32's range read as Infinity there: subtract each voxel's maximum in float64 before saving (x - x.max(axis=0)), which keeps the softmax"
         : r.min64 >= 0 ? `pass --scale ${scaleFor(r.max64)} to bring them into [0, 1]` : "check how the file was written";
     fail({
       file: name, field: "values",
@@ -162,8 +162,8 @@ export function checkRange64(r: Range64 | undefined, name: string, kind: string,
     fail({
       file: name, field: "values",
       expected: "for --kind logits, at least one logit per voxel within float32's range (logits below it, masks such as np.finfo(float).min, read as -Infinity: probability 0)",
-      found: `${r.damaged} of ${voxels} voxels whose every logit is below -${fmt(FLT_MAX)} (values ${range})`,
-      hint: "logits this large are no network output (their softmax is one-hot): check how the file was written",
+      found: `${r.damaged} of ${voxels} voxels whose every logit lies beyond it (values ${range})`,
+      hint: "in float32 they read as -Infinity or Infinity and their softmax is lost: subtract each voxel's maximum in float64 before saving (x - x.max(axis=0)), which keeps the softmax",
     });
   }
   const all = r.healthy === 0;
