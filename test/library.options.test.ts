@@ -100,3 +100,9 @@ describe("regionLabels without the sigmoid kind", () => {
     expect(analyze(input, {}, { kind: "sigmoid", regionLabels: [1, 2] }).summary.totalEntropy).toBe(4);
   });
 });
+
+describe("pool option keys", () => {
+  it("createNodePool refuses a misspelt key ({ threds: 1 } started the default 2 threads)", async () => {
+    await expect(node.createNodePool({ threds: 1 } as never)).rejects.toThrow("arguments: options.threds: expected one of threads, batchBytes, workerUrl, found an unknown key (did you mean threads?)");
+  });
+});

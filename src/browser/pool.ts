@@ -4,7 +4,7 @@ import type { PoolOptions, PoolReply } from "../kernel/pool.js";
 import { poolWorkerSource } from "./pool-worker.generated.js";
 import type { ProbVolume } from "../layout/volume.js";
 import type { RawArray } from "../layout/dtype.js";
-import { describeValue, fail } from "../errors.js";
+import { describeValue, fail, refuseUnknownKeys } from "../errors.js";
 
 export interface BrowserPoolOptions extends PoolOptions {
   /** URL of a worker script that runs src/browser/pool-worker.ts, for pages whose CSP forbids
@@ -23,6 +23,7 @@ export async function createBrowserPool(options: BrowserPoolOptions = {}): Promi
   if (typeof Worker === "undefined") {
     fail({ file: "createBrowserPool", field: "Worker", expected: "a host with Web Workers (a browser page or worker)", found: "none", hint: "in Node use createNodePool, or computeEntropySync" });
   }
+  if (typeof options === "object" && options !== null) refuseUnknownKeys(options, ["threads", "batchBytes", "workerUrl"], "options");
   const cores = typeof navigator !== "undefined" && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 2;
   let url: string | URL | undefined = options.workerUrl;
   let revoke: string | undefined;

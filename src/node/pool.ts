@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { EntropyPool } from "../kernel/pool.js";
 import type { PoolOptions, PoolReply } from "../kernel/pool.js";
-import { describeValue, fail } from "../errors.js";
+import { describeValue, fail, refuseUnknownKeys } from "../errors.js";
 
 /** Default worker count: the cores this process may use, at most 8. */
 export function defaultThreads(): number {
@@ -16,6 +16,8 @@ export function defaultThreads(): number {
  */
 export async function createNodePool(options: PoolOptions & { workerUrl?: URL } = {}): Promise<EntropyPool> {
   if (typeof options !== "object" || options === null) fail({ file: "options", field: "createNodePool options", expected: "{ threads?, batchBytes?, workerUrl? } or nothing", found: describeValue(options) });
+  // a misspelt key ({ threds: 1 }) would start the default count without a word
+  refuseUnknownKeys(options, ["threads", "batchBytes", "workerUrl"], "options");
   // workerUrl: for running from the TypeScript sources (tests), point at the built script
   const url = options.workerUrl ?? new URL("./pool-worker.js", import.meta.url);
   return EntropyPool.start(() => {
