@@ -111,3 +111,17 @@ print(json.dumps(np.load(sys.argv[1])['probabilities'].ravel().tolist()))
     expect((await rejection(readProbabilitiesFile(path, { key: "meta" }))).message).toMatch(/member meta\.npy: expected each member name .* found two members named 'meta\.npy'/);
   });
 });
+
+describe("--key with the member's .npy", () => {
+  it("'probabilities.npy' reads the key 'probabilities', as numpy's z['probabilities.npy'] does", async () => {
+    const path = join(tempDir(), "k.npz");
+    const numpyReads = JSON.parse(python(`
+import sys, json, numpy as np
+np.savez(sys.argv[1], probabilities=np.full((2, 2, 2, 2), 0.25, '<f4'), other=np.arange(3))
+print(json.dumps(np.load(sys.argv[1])['probabilities.npy'].ravel().tolist()))
+`, path)) as number[];
+    const input = await readProbabilitiesFile(path, { key: "probabilities.npy" });
+    expect(input.info.key).toBe("probabilities");
+    expect(Array.from(input.volume.data as Float32Array)).toEqual(numpyReads);
+  });
+});

@@ -173,7 +173,9 @@ function locateMember(bytes: Uint8Array, name: string, key: string | undefined, 
   const members = dir.entries;
   if (members.length === 0) fail({ file: name, field: "npz", expected: "at least one .npy member", found: "an empty archive" });
   const keys = [...new Set(members.map((m) => keyOf(m.name)))];
-  const chosen = key ?? KNOWN_KEYS.find((k) => keys.includes(k)) ?? (keys.length === 1 ? keys[0] : undefined);
+  // numpy's NpzFile takes a member's name with its .npy too (z['probabilities.npy']): the same key
+  const asked = key !== undefined && !keys.includes(key) && /\.npy$/.test(key) && keys.includes(key.slice(0, -4)) ? key.slice(0, -4) : key;
+  const chosen = asked ?? KNOWN_KEYS.find((k) => keys.includes(k)) ?? (keys.length === 1 ? keys[0] : undefined);
   if (chosen === undefined || !keys.includes(chosen)) {
     fail({
       file: name, field: "key",
