@@ -4,26 +4,13 @@
  * the run and from the stats.json files the runs write (their "outputs" lists), never from this code.
  */
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, tempDir, ROOT } from "./helpers/cli.js";
+import { cli, tempDir, ROOT, snapshot } from "./helpers/cli.js";
 import { FIXTURES } from "./helpers/cases.js";
 
 const s01 = join(ROOT, "samples", "nnunetv2_inia19_1mm", "probabilities.npz");
 const logits2mm = join(FIXTURES, "s10_logits_inia19_2mm", "logits.npz");
-
-/** Every entry below `dir`: relative path -> file bytes (base64) or "dir". */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string): void => {
-    for (const name of readdirSync(join(dir, rel)).sort()) {
-      const r = rel ? join(rel, name) : name;
-      if (statSync(join(dir, r)).isDirectory()) { out.set(r, "dir"); walk(r); } else out.set(r, readFileSync(join(dir, r)).toString("base64"));
-    }
-  };
-  walk("");
-  return out;
-}
 
 function outputsOf(dir: string): string[] {
   return JSON.parse(readFileSync(join(dir, "stats.json"), "utf8")).outputs as string[];

@@ -11,26 +11,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI, ROOT, cli, tempDir } from "./helpers/cli.js";
+import { CLI, ROOT, cli, tempDir, snapshot } from "./helpers/cli.js";
 
 const s01 = join(ROOT, "samples", "nnunetv2_inia19_1mm", "probabilities.npz");
 /** Pause of each slowed file operation (ms): the polling below sees the file long before the next step. */
 const PAUSE_MS = 300;
-
-/** Every entry below `dir`: relative path -> file bytes (base64) or "dir". */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string): void => {
-    for (const name of readdirSync(join(dir, rel)).sort()) {
-      const r = rel ? join(rel, name) : name;
-      if (statSync(join(dir, r)).isDirectory()) { out.set(r, "dir"); walk(r); } else out.set(r, readFileSync(join(dir, r)).toString("base64"));
-    }
-  };
-  walk("");
-  return out;
-}
 
 /** The preload: pauses writes to *.tmp files and renames to *.bak names (fs's ESM exports updated too). */
 function slowFsPreload(): string {

@@ -13,17 +13,10 @@ import { encodeNpyFloat32 } from "../src/write/npy.js";
 import { SegentropyError } from "../src/errors.js";
 import type { ProbVolume } from "../src/layout/volume.js";
 import { entropyBits, planarF32, syntheticRows } from "./helpers/synthetic.js";
+import { caught } from "./helpers/errors.js";
 
 beforeAll(async () => { await init(); });
 
-/** The SegentropyError `fn` throws (fails the test if it throws anything else or nothing). */
-function caught(fn: () => unknown): SegentropyError {
-  try { fn(); } catch (err) {
-    expect(err).toBeInstanceOf(SegentropyError);
-    return err as SegentropyError;
-  }
-  throw new Error("expected a SegentropyError, nothing was thrown");
-}
 
 /** A (C, N) C-order .npy of `rows` scaled by `factor`, read back as a ProbInput. */
 async function npyInput(rows: Float64Array[], factor: number): Promise<ProbInput> {

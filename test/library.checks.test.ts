@@ -16,6 +16,7 @@ import { summarize } from "../src/measures/summary.js";
 import { checkSemantics } from "../src/measures/semantics.js";
 import { parseCropBox } from "../src/layout/crop.js";
 import { SegentropyError } from "../src/errors.js";
+import { caught } from "./helpers/errors.js";
 
 beforeAll(async () => { await init(); });
 
@@ -28,14 +29,6 @@ async function caughtAsync(fn: () => unknown): Promise<SegentropyError> {
   throw new Error("expected a SegentropyError, nothing was thrown");
 }
 
-function caught(fn: () => unknown): SegentropyError {
-  try { fn(); } catch (err) {
-    expect(err, String(err)).toBeInstanceOf(SegentropyError);
-    expect((err as Error).message).not.toMatch(/^undefined:/);
-    return err as SegentropyError;
-  }
-  throw new Error("expected a SegentropyError, nothing was thrown");
-}
 
 /** A (3, 2, 2, 2) softmax .npy: 8 voxels on a (2, 2, 2) grid. */
 async function softmaxInput(): Promise<ProbInput> {

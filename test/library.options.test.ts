@@ -6,18 +6,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as lib from "../src/index.js";
 import * as node from "../src/node/index.js";
-import { init, analyze, analyzeAsync, readProbabilities, encodeNpyFloat32, SegentropyError } from "../src/index.js";
+import { init, analyze, analyzeAsync, readProbabilities, encodeNpyFloat32 } from "../src/index.js";
 import type { ProbInput } from "../src/index.js";
+import { caught } from "./helpers/errors.js";
 
 beforeAll(async () => { await init(); });
 
-function caught(fn: () => unknown): SegentropyError {
-  try { fn(); } catch (err) {
-    expect(err).toBeInstanceOf(SegentropyError);
-    return err as SegentropyError;
-  }
-  throw new Error("expected a SegentropyError, nothing was thrown");
-}
 
 /** Two voxels of two classes at p = 0.5: 1 bit each, ln 2 nats (closed form). */
 async function half(): Promise<ProbInput> {

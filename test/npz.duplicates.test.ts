@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { zipSync } from "fflate";
-import { isSegentropyError, npzKeys, readNpz, readProbabilitiesFile } from "../src/node/index.js";
+import { encodeNpyFloat32, isSegentropyError, npzKeys, readNpz, readProbabilitiesFile } from "../src/node/index.js";
 import { cli, tempDir } from "./helpers/cli.js";
 
 function python(code: string, ...args: string[]): string {
@@ -32,14 +32,9 @@ print(json.dumps(np.load(sys.argv[1])['probabilities'].ravel().tolist()))
 `, path)) as number[];
 }
 
+/** A float32 .npy of `values` (the package's own encoder, which numpy reads). */
 function npyF32(values: number[], shape: number[]): Uint8Array {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(", ")},), }`;
-  header += " ".repeat((64 - ((10 + header.length + 1) % 64)) % 64) + "\n";
-  const out = new Uint8Array(10 + header.length + 4 * values.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
-  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  out.set(new Uint8Array(new Float32Array(values).buffer), 10 + header.length);
-  return out;
+  return encodeNpyFloat32(new Float32Array(values), shape);
 }
 
 async function rejection(p: Promise<unknown>): Promise<Error> {

@@ -14,7 +14,7 @@ import { init } from "../src/kernel/wasm.js";
 import { analyze } from "../src/analyze.js";
 import { readProbabilities } from "../src/read/probabilities.js";
 import { encodeNpyFloat32 } from "../src/write/npy.js";
-import { SegentropyError } from "../src/errors.js";
+import { caught } from "./helpers/errors.js";
 
 beforeAll(async () => { await init(); });
 
@@ -26,13 +26,6 @@ function logits(first: number[]): Uint8Array {
   return encodeNpyFloat32(data, [C, N]);
 }
 
-function caught(fn: () => unknown): SegentropyError {
-  try { fn(); } catch (err) {
-    expect(err).toBeInstanceOf(SegentropyError);
-    return err as SegentropyError;
-  }
-  throw new Error("expected a SegentropyError, nothing was thrown");
-}
 
 describe("infinite logits", () => {
   it("[inf, 0, 0, 0, 0] is refused naming the value (library and CLI); -inf is a masked class", async () => {

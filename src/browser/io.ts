@@ -11,7 +11,7 @@ import type { NiftiImage } from "../read/nifti.js";
 import { parseNifti } from "../read/nifti.js";
 import type { NpyArray } from "../read/npy.js";
 import { isNpy, parseNpy } from "../read/npy.js";
-import { canInflateRawWithStreams, gunzipWithStreams, gzipWithStreams, inflateRawWithStreams } from "../read/gzip.js";
+import { canInflateRawWithStreams, concatChunks, gunzipWithStreams, gzipWithStreams, inflateRawWithStreams } from "../read/gzip.js";
 import { encodeNifti1Float32 } from "../write/nifti.js";
 import type { NiftiWriteOptions } from "../write/nifti.js";
 
@@ -83,11 +83,7 @@ async function readStream(stream: ReadableStream<Uint8Array>, total: number, nam
   } catch (err) {
     fail({ file: name, field: "read", expected: "a readable file", found: `a read error (${err instanceof Error ? err.message : String(err)})` }, err);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(done);
-  let off = 0;
-  for (const c of chunks) { out.set(c, off); off += c.byteLength; }
-  return out;
+  return concatChunks(chunks, done);
 }
 
 /** Bytes of a source, inflated when they are gzip (DecompressionStream), up to the size its header describes. */

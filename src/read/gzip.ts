@@ -53,6 +53,15 @@ export const gunzipWithStreams: Gunzip = async (bytes, name, maxBytes = Infinity
   return endsWithSize(bytes, out.length) ? out : gunzipExact(bytes, name, maxBytes);
 };
 
+/** `chunks` as one array of `total` bytes (the chunk itself when there is one: no copy). */
+export function concatChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out;
+}
+
 /** Whether the last 4 bytes (a gzip trailer's ISIZE) are `size` modulo 2^32. */
 function endsWithSize(bytes: Uint8Array, size: number): boolean {
   const n = bytes.length;
@@ -92,8 +101,7 @@ export function gunzipExact(bytes: Uint8Array, name: string, maxBytes = Infinity
     if (err instanceof GunzipLimitError) throw err;
     error = err; // fflate refuses anything after a member that is not a member: decided below
   }
-  const out = chunks.length === 1 ? chunks[0]! : new Uint8Array(total);
-  if (chunks.length !== 1) { let at = 0; for (const c of chunks) { out.set(c, at); at += c.length; } }
+  const out = concatChunks(chunks, total);
   const corrupt = (found: string): never => fail({ file: name, field: "gzip stream", expected: "a complete gzip file", found }, error);
   // members followed by another: each ends where the next begins, with its trailer
   for (let m = 0; m + 1 < starts.length; m++) {
@@ -148,11 +156,7 @@ async function gunzipStream(bytes: Uint8Array, maxBytes: number): Promise<Uint8A
     chunks.push(value);
     total += value.length;
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
-  return out;
+  return concatChunks(chunks, total);
 }
 
 /** Deflates to gzip with the Compression Streams API (browsers). */

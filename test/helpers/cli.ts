@@ -3,7 +3,7 @@ import { afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -25,4 +25,17 @@ export function tempDir(prefix = "segentropy-test-"): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   made.push(d);
   return d;
+}
+
+/** Every entry below `dir`: relative path -> file bytes (base64) or "dir" (a folder's state, to compare before and after a run). */
+export function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(join(dir, rel)).sort()) {
+      const r = rel ? join(rel, name) : name;
+      if (statSync(join(dir, r)).isDirectory()) { out.set(r, "dir"); walk(r); } else out.set(r, readFileSync(join(dir, r)).toString("base64"));
+    }
+  };
+  walk("");
+  return out;
 }
